@@ -1,0 +1,57 @@
+//! `kubectl ggcore diagnose`: run every probe and report.
+
+use std::io::IsTerminal;
+
+use anyhow::anyhow;
+
+use super::session::{self, Session};
+use super::{CommandResult, failed, usage};
+use crate::flags::args::{DiagnoseArgs, GlobalArgs};
+use crate::flags::settings;
+use crate::host::loader::{Origin, ProbeSource};
+use crate::host::{builtin, runner};
+use crate::render;
+use crate::report;
+
+/// Runs the diagnosis and prints the report; returns the contract's exit code.
+///
+/// # Errors
+///
+/// Exit code 2 for bad flags, profile or probe files; 1 when the state cannot be read.
+pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> CommandResult {
+    let limits = settings::limits(&args.limits).map_err(usage)?;
+    let sources = probe_sources(args)?;
+    let session = Session::open(global, &args.source)?;
+    let engine = session::engine()?;
+
+    if std::io::stderr().is_terminal() {
+        eprintln!("running {} probes against {} ...", sources.len(), session.source.location);
+    }
+    let runs = runner::run_all(engine, sources, session.reader.clone(), session.profile.clone(), limits).await;
+    let report = report::build(&runs, session.run_info());
+
+    let color = settings::use_color(global.color);
+    let text = render::render(&report, args.output, color).map_err(failed)?;
+    print!("{text}");
+    Ok(report.exit_code)
+}
+
+/// Collects the probes to run: the built-ins, then `--probe` files.
+fn probe_sources(args: &DiagnoseArgs) -> Result<Vec<ProbeSource>, super::CommandError> {
+    let mut sources = if args.no_builtin { Vec::new() } else { builtin::sources() };
+    if !args.probes.is_empty() && !args.allow_unsigned {
+        return Err(usage(anyhow!(
+            "refusing to run `{}`: probes from files are not signed; pass --allow-unsigned to run them (the report marks them)",
+            args.probes[0].display()
+        )));
+    }
+    for path in &args.probes {
+        let bytes = std::fs::read(path).map_err(|e| usage(anyhow!("cannot read probe `{}`: {e}", path.display())))?;
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        sources.push(ProbeSource { name, origin: Origin::File { path: path.clone() }, bytes: bytes.into() });
+    }
+    if sources.is_empty() {
+        return Err(usage(anyhow!("no probes to run: --no-builtin needs at least one --probe")));
+    }
+    Ok(sources)
+}

@@ -1,0 +1,32 @@
+//! The commands. Each takes its resolved arguments and returns the exit code; errors carry
+//! the exit code they map to, so that scripts can tell bad input (2) from a tool failure (1).
+
+pub mod diagnose;
+pub mod explain;
+pub mod probes;
+pub mod session;
+pub mod version;
+
+use crate::report::status::exit;
+
+/// An error with the exit code it maps to.
+#[derive(Debug)]
+pub struct CommandError {
+    /// The exit code.
+    pub code: i32,
+    /// What went wrong.
+    pub error: anyhow::Error,
+}
+
+/// Marks an error as invalid usage or input (exit code 2).
+pub fn usage(error: impl Into<anyhow::Error>) -> CommandError {
+    CommandError { code: exit::USAGE, error: error.into() }
+}
+
+/// Marks an error as a failure of the tool itself (exit code 1).
+pub fn failed(error: impl Into<anyhow::Error>) -> CommandError {
+    CommandError { code: exit::TOOL_FAILED, error: error.into() }
+}
+
+/// The result of a command: an exit code, or an error with one.
+pub type CommandResult = Result<i32, CommandError>;

@@ -1,0 +1,23 @@
+//! Writes reports: a table for people, JSON and YAML for tools.
+
+pub mod paint;
+pub mod table;
+
+use anyhow::Result;
+
+use crate::flags::args::OutputFormat;
+use crate::report::Report;
+
+/// Renders a report in the chosen format.
+///
+/// # Errors
+///
+/// Fails only when serialisation fails, which would be a bug.
+pub fn render(report: &Report, format: OutputFormat, color: bool) -> Result<String> {
+    Ok(match format {
+        OutputFormat::Table => table::render(report, false, color),
+        OutputFormat::Wide => table::render(report, true, color),
+        OutputFormat::Json => serde_json::to_string_pretty(report)? + "\n",
+        OutputFormat::Yaml => serde_yaml::to_string(report)?,
+    })
+}

@@ -1,0 +1,333 @@
+//! Where the cluster state comes from, and the shared read path every probe goes through.
+//!
+//! A [`Reader`] serves one run: it takes each kind once from its backend (a snapshot, or a
+//! live cluster), filters by namespace and selectors itself, and keeps the rendered JSON so
+//! that ten probes asking for the same pods cost one read. It also keeps what the probes
+//! asked for and could not see, for the report.
+
+pub mod error;
+pub mod object;
+pub mod recorded;
+pub mod snapshot;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use ggcore_probe_sdk::fields;
+use ggcore_probe_sdk::selector::Selector;
+
+pub use self::error::ReadError;
+use self::object::Object;
+use self::recorded::{HttpTarget, RecordedSeries};
+use self::snapshot::Snapshot;
+
+/// A kind as a probe names it: a fixed group, or `None` for "any group".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KindQuery {
+    /// The API group; `None` finds the kind in whatever group serves it.
+    pub group: Option<String>,
+    /// The kind.
+    pub kind: String,
+}
+
+impl std::fmt::Display for KindQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.group.as_deref() {
+            Some("") | None => f.write_str(&self.kind),
+            Some(group) => write!(f, "{}.{group}", self.kind),
+        }
+    }
+}
+
+/// The answer of a proxied GET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer {
+    /// The status code.
+    pub status: u16,
+    /// The body, cut at the cap.
+    pub body: String,
+    /// True when the body was cut.
+    pub truncated: bool,
+}
+
+/// The answer of a DNS lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsAnswer {
+    /// The addresses.
+    pub addresses: Vec<String>,
+    /// The smallest TTL in seconds.
+    pub ttl: u32,
+}
+
+/// Where a run reads from.
+pub enum Backend {
+    /// A snapshot loaded at start-up.
+    Snapshot(Arc<Snapshot>),
+    /// No cluster state, for commands that only ask probes to describe themselves.
+    Nothing,
+}
+
+/// What the probes of a run asked for and could not see, for the report.
+#[derive(Debug, Default, Clone)]
+pub struct Observations {
+    /// Kinds asked for that had no object at all (in a snapshot that holds every kind).
+    pub empty_kinds: BTreeSet<String>,
+    /// Reads that failed, with the reason.
+    pub unseen: BTreeMap<String, String>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ListKey {
+    kind: KindQuery,
+    namespace: Option<String>,
+    labels: Option<String>,
+    fields: Option<String>,
+}
+
+/// The shared read path of one run.
+pub struct Reader {
+    backend: Backend,
+    rendered: Mutex<HashMap<ListKey, Arc<str>>>,
+    observations: Mutex<Observations>,
+    /// The largest list, log or body handed to a probe, in bytes; larger answers are a
+    /// `too-large` error, so that one huge kind cannot blow a probe's memory cap.
+    pub max_answer_bytes: usize,
+    /// The observation time set with `--now`, which wins over the backend's.
+    pub observed_at_override: Option<i64>,
+}
+
+/// The default of [`Reader::max_answer_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_ANSWER_BYTES: usize = 64 << 20;
+
+impl Reader {
+    /// Creates the read path of a run.
+    pub fn new(backend: Backend) -> Reader {
+        Reader {
+            backend,
+            rendered: Mutex::new(HashMap::new()),
+            observations: Mutex::new(Observations::default()),
+            max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
+            observed_at_override: None,
+        }
+    }
+
+    /// Returns the backend.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Returns when the state was observed, in Unix seconds: the snapshot's time, or now.
+    pub fn observed_at(&self) -> i64 {
+        if let Some(at) = self.observed_at_override {
+            return at;
+        }
+        match &self.backend {
+            Backend::Snapshot(snapshot) => snapshot.observed_at.unwrap_or_else(now),
+            Backend::Nothing => now(),
+        }
+    }
+
+    /// Returns what the probes could not see so far.
+    pub fn observations(&self) -> Observations {
+        self.observations.lock().expect("observations lock").clone()
+    }
+
+    fn note_unseen(&self, what: String, error: &ReadError) {
+        if !matches!(error, ReadError::NotFound(_) | ReadError::Invalid(_)) {
+            self.observations.lock().expect("observations lock").unseen.entry(what).or_insert_with(|| error.to_string());
+        }
+    }
+
+    async fn objects(&self, kind: &KindQuery) -> Result<Vec<Arc<Object>>, ReadError> {
+        let result = match &self.backend {
+            Backend::Snapshot(snapshot) => snapshot.objects(kind.group.as_deref(), &kind.kind),
+            Backend::Nothing => Err(nothing()),
+        };
+        match &result {
+            Ok(objects) if objects.is_empty() => {
+                self.observations.lock().expect("observations lock").empty_kinds.insert(kind.to_string());
+            }
+            Err(error) => self.note_unseen(format!("list {kind}"), error),
+            Ok(_) => {}
+        }
+        result
+    }
+
+    /// Lists the objects of a kind as a JSON array, filtered like `kubectl get`.
+    ///
+    /// # Errors
+    ///
+    /// Returns `invalid` for a selector that does not parse, `too-large` past the answer cap,
+    /// and whatever the backend returns.
+    pub async fn list(&self, kind: &KindQuery, namespace: Option<&str>, labels: Option<&str>, fields: Option<&str>) -> Result<Arc<str>, ReadError> {
+        let key = ListKey {
+            kind: kind.clone(),
+            namespace: namespace.map(str::to_string),
+            labels: labels.filter(|l| !l.is_empty()).map(str::to_string),
+            fields: fields.filter(|f| !f.is_empty()).map(str::to_string),
+        };
+        if let Some(json) = self.rendered.lock().expect("render cache lock").get(&key) {
+            return Ok(json.clone());
+        }
+
+        let labels = Selector::parse(key.labels.as_deref().unwrap_or("")).map_err(|e| ReadError::Invalid(e.to_string()))?;
+        let fields = fields::parse_field_selector(key.fields.as_deref().unwrap_or("")).map_err(ReadError::Invalid)?;
+        let objects = self.objects(kind).await?;
+
+        let mut json = String::from("[");
+        for object in objects.iter().filter(|o| {
+            namespace.is_none_or(|ns| o.namespace.as_deref() == Some(ns))
+                && labels.matches(&o.labels)
+                && (fields.is_empty() || fields::matches_fields(&o.value, &fields))
+        }) {
+            if json.len() > 1 {
+                json.push(',');
+            }
+            json.push_str(object.json());
+            if json.len() > self.max_answer_bytes {
+                return Err(ReadError::TooLarge(format!(
+                    "the list of {kind} is larger than {} MiB; narrow it with a namespace or selector",
+                    self.max_answer_bytes >> 20
+                )));
+            }
+        }
+        json.push(']');
+
+        let json: Arc<str> = json.into();
+        self.rendered.lock().expect("render cache lock").insert(key, json.clone());
+        Ok(json)
+    }
+
+    /// Returns one object as JSON.
+    ///
+    /// # Errors
+    ///
+    /// Returns `not-found` when it does not exist, and whatever the backend returns.
+    pub async fn get(&self, kind: &KindQuery, namespace: Option<&str>, name: &str) -> Result<String, ReadError> {
+        let objects = self.objects(kind).await?;
+        objects
+            .iter()
+            .find(|o| o.name == name && o.namespace.as_deref() == namespace)
+            .map(|o| o.json().to_string())
+            .ok_or_else(|| {
+                let place = namespace.map(|ns| format!(" in namespace `{ns}`")).unwrap_or_default();
+                ReadError::NotFound(format!("{kind} `{name}`{place}"))
+            })
+    }
+
+    /// Returns a container log, cut to its last `tail` lines.
+    ///
+    /// # Errors
+    ///
+    /// Returns `not-found` when there is no such log, `too-large` past the answer cap.
+    pub async fn logs(&self, namespace: &str, pod: &str, container: Option<&str>, tail: Option<u32>, previous: bool) -> Result<String, ReadError> {
+        let text = match &self.backend {
+            Backend::Snapshot(snapshot) => snapshot.log(namespace, pod, container, previous)?,
+            Backend::Nothing => return Err(nothing()),
+        };
+        let text = match tail {
+            Some(tail) => {
+                let lines: Vec<&str> = text.lines().collect();
+                let mut kept = lines[lines.len().saturating_sub(tail as usize)..].join("\n");
+                kept.push('\n');
+                kept
+            }
+            None => text,
+        };
+        if text.len() > self.max_answer_bytes {
+            return Err(ReadError::TooLarge(format!("the log of pod `{namespace}/{pod}` is larger than {} MiB; ask for its tail", self.max_answer_bytes >> 20)));
+        }
+        Ok(text)
+    }
+
+    /// Returns the data digests of a Secret.
+    ///
+    /// # Errors
+    ///
+    /// Returns `not-found` when there is no such Secret.
+    pub async fn secret_digests(&self, namespace: &str, name: &str) -> Result<Vec<(String, String)>, ReadError> {
+        match &self.backend {
+            Backend::Snapshot(snapshot) => snapshot.secret_digests(namespace, name),
+            Backend::Nothing => Err(nothing()),
+        }
+    }
+
+    /// GETs a path through the API server's proxy, or replays the recorded answer.
+    ///
+    /// # Errors
+    ///
+    /// Returns `unavailable` when a snapshot holds no answer for the target.
+    pub async fn http_get(&self, target: &HttpTarget) -> Result<HttpAnswer, ReadError> {
+        let result = match &self.backend {
+            Backend::Snapshot(snapshot) => match snapshot.http(target) {
+                Some(record) => match (&record.error, record.status) {
+                    (Some(error), _) => Err(ReadError::from(error.clone())),
+                    (None, Some(status)) => Ok(HttpAnswer { status, body: record.body.clone().unwrap_or_default(), truncated: record.truncated }),
+                    (None, None) => Err(ReadError::Invalid("the recorded answer has neither a status nor an error".into())),
+                },
+                None => Err(ReadError::Unavailable(format!("the snapshot holds no answer from {}", describe_target(target)))),
+            },
+            Backend::Nothing => Err(nothing()),
+        };
+        if let Err(error) = &result {
+            self.note_unseen(format!("GET {}", describe_target(target)), error);
+        }
+        result
+    }
+
+    /// Runs a PromQL query (`range` is range and step in seconds), or replays its answer.
+    ///
+    /// # Errors
+    ///
+    /// Returns `unavailable` when no Prometheus is reachable or recorded.
+    pub async fn query(&self, promql: &str, range: Option<(u32, u32)>) -> Result<Vec<RecordedSeries>, ReadError> {
+        let result = match &self.backend {
+            Backend::Snapshot(snapshot) => match snapshot.query(promql, range) {
+                Some(record) => match &record.error {
+                    Some(error) => Err(ReadError::from(error.clone())),
+                    None => Ok(record.series.clone()),
+                },
+                None => Err(ReadError::Unavailable("the snapshot holds no Prometheus answers; run live or pass --prometheus-url".into())),
+            },
+            Backend::Nothing => Err(nothing()),
+        };
+        if let Err(error) = &result {
+            self.note_unseen("Prometheus queries".into(), error);
+        }
+        result
+    }
+
+    /// Resolves a name, or replays the recorded lookup.
+    ///
+    /// # Errors
+    ///
+    /// Returns `unavailable` when the run has no resolver.
+    pub async fn resolve(&self, name: &str) -> Result<DnsAnswer, ReadError> {
+        match &self.backend {
+            Backend::Snapshot(snapshot) => match snapshot.dns(name) {
+                Some(record) => match &record.error {
+                    Some(error) => Err(ReadError::from(error.clone())),
+                    None => Ok(DnsAnswer { addresses: record.addresses.clone(), ttl: record.ttl }),
+                },
+                None => Err(ReadError::Unavailable("no DNS server configured; pass --dns-server".into())),
+            },
+            Backend::Nothing => Err(nothing()),
+        }
+    }
+}
+
+/// Formats a proxy target as `pod veritas/gg-core-a:8080/health`.
+pub fn describe_target(target: &HttpTarget) -> String {
+    match target {
+        HttpTarget::Pod { namespace, pod, port, path } => format!("pod {namespace}/{pod}:{port}{path}"),
+        HttpTarget::Service { namespace, service, port, path } => format!("service {namespace}/{service}:{port}{path}"),
+    }
+}
+
+fn nothing() -> ReadError {
+    ReadError::Unavailable("this command reads no cluster state".into())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
