@@ -1,1 +1,6 @@
+//! End-to-end tests: the built plugin, run the way users run it.
 
+mod cases;
+mod hostile;
+mod plugin;
+mod support;

@@ -34,6 +34,9 @@ pub enum FailureKind {
     Timeout,
     /// It returned more than the output cap.
     Output,
+    /// It tried to read something it did not declare; the host denied the read, and the
+    /// probe's verdicts are not trusted.
+    UndeclaredRead,
 }
 
 /// A probe failure with a message for the report.
@@ -190,6 +193,13 @@ pub async fn run_one(engine: Arc<ProbeEngine>, source: ProbeSource, reader: Arc<
     let state = store.into_data();
     if run.descriptor.is_none() {
         run.descriptor = state.descriptor.clone();
+    }
+    if let (None, Some(first)) = (&run.failure, state.usage.denied.first()) {
+        run.findings.clear();
+        run.failure = Some(Failure {
+            kind: FailureKind::UndeclaredRead,
+            message: format!("made {} read(s) it did not declare, which were denied; the first: {first}", state.usage.denied.len()),
+        });
     }
     run.stats.peak_memory_bytes = state.memory.peak;
     run.stats.cpu_ticks = state.ticks;

@@ -1,0 +1,72 @@
+//! Probes that misbehave are stopped within their caps and reported; the built-in probes'
+//! findings stay in the report.
+
+use std::time::{Duration, Instant};
+
+use super::support::*;
+
+/// Runs the example snapshot with one test guest beside the built-in probes, under small caps.
+fn diagnose_with(guest_name: &str) -> (serde_json::Value, Duration) {
+    let component = guest(guest_name);
+    let started = Instant::now();
+    let output = run(ggcore()
+        .args(["diagnose", "--snapshot"])
+        .arg(example_snapshot())
+        .args(["-o", "json", "--allow-unsigned", "--probe-cpu", "1s", "--probe-timeout", "20s", "--probe-memory", "64Mi", "--probe"])
+        .arg(component));
+    (report(&output), started.elapsed())
+}
+
+/// Checks what every hostile run must show: the guest is an error, the built-ins stand.
+fn assert_contained(report: &serde_json::Value, guest_id: &str, kind: &str) {
+    let guest = probe(report, guest_id);
+    assert_eq!(guest["status"], "error", "{guest}");
+    assert_eq!(guest["error"]["kind"], kind, "{guest}");
+    assert_eq!(probe(report, "pod-health")["status"], "ok");
+    assert_eq!(findings(report, "fail", "canary-no-traffic", "service-mesh-misconfigured").len(), 1);
+    assert_eq!(findings(report, "warn", "pods-down", "oom-killed").len(), 1);
+    assert_eq!(report["partial"], true);
+    assert_eq!(report["exitCode"], 3);
+}
+
+#[test]
+fn endless_loop_is_stopped_at_its_cpu_budget() {
+    let (report, elapsed) = diagnose_with("spin");
+    assert_contained(&report, "guest-spin", "cpu-budget");
+    assert!(probe(&report, "guest-spin")["error"]["message"].as_str().unwrap().contains("CPU budget of 1s"));
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+}
+
+#[test]
+fn allocation_past_the_cap_is_stopped() {
+    let (report, _) = diagnose_with("hog");
+    assert_contained(&report, "guest-hog", "memory");
+    let message = probe(&report, "guest-hog")["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("memory cap of 64 MiB"), "{message}");
+    assert!(probe(&report, "guest-hog")["stats"]["peakMemoryBytes"].as_u64().unwrap() <= 64 << 20);
+}
+
+#[test]
+fn undeclared_read_is_denied_and_reported() {
+    let (report, _) = diagnose_with("snoop");
+    assert_contained(&report, "guest-snoop", "undeclared-read");
+    let message = probe(&report, "guest-snoop")["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("did not declare kind `ConfigMap`"), "{message}");
+    // The snoop's own finding does not count: a probe that broke its declaration is not trusted.
+    assert!(report["findings"].as_array().unwrap().iter().all(|f| f["probe"] != "guest-snoop" || f["outcome"] == "inconclusive"));
+}
+
+#[test]
+fn trap_is_reported_as_a_probe_error() {
+    let (report, _) = diagnose_with("trap");
+    assert_contained(&report, "guest-trap", "trap");
+    let inconclusive = report["findings"].as_array().unwrap().iter().filter(|f| f["probe"] == "guest-trap" && f["outcome"] == "inconclusive").count();
+    assert_eq!(inconclusive, 1, "one inconclusive finding stands in for the failed probe's symptom");
+}
+
+#[test]
+fn probe_file_without_allow_unsigned_is_refused() {
+    let output = run(ggcore().args(["diagnose", "--snapshot"]).arg(example_snapshot()).arg("--probe").arg(guest("trap")));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("pass --allow-unsigned"));
+}
