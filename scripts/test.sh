@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: installs what the tests use, then runs
+# `cargo test` for the whole workspace. CI (`.ci/run`) calls this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages the tests run for real: kubectl's plugin mechanism and protocol checks.
+packages=()
+command -v kubectl >/dev/null || packages+=(kubernetes-client)
+if [ "${#packages[@]}" -gt 0 ]; then
+  echo "installing Debian packages: ${packages[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"
+fi
+
+# rust-toolchain.toml names the toolchain and the wasm32-wasip2 target; rustup installs both on
+# first use. `cargo test` builds the plugin (and with it the built-in probes) once, in target/.
+cargo test --workspace --locked "$@"
