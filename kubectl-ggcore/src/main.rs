@@ -35,6 +35,7 @@ async fn run(cli: Cli) -> commands::CommandResult {
         },
         Command::Explain(args) => commands::explain::run(args),
         Command::Version(args) => commands::version::run(args),
+        Command::Collect(args) => commands::collect::run(&cli.global, args).await,
     }
 }
 

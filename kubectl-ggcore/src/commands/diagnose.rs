@@ -1,12 +1,12 @@
 //! `kubectl ggcore diagnose`: run every probe and report.
 
-use std::io::IsTerminal;
+use std::sync::Arc;
 
 use anyhow::anyhow;
 
 use super::session::{self, Session};
-use super::{CommandResult, failed, usage};
-use crate::flags::args::{DiagnoseArgs, GlobalArgs};
+use super::{CommandError, CommandResult, failed, usage};
+use crate::flags::args::{DiagnoseArgs, GlobalArgs, ProbeArgs};
 use crate::flags::settings;
 use crate::host::loader::{Origin, ProbeSource};
 use crate::host::{builtin, runner};
@@ -20,14 +20,16 @@ use crate::report;
 /// Exit code 2 for bad flags, profile or probe files; 1 when the state cannot be read.
 pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> CommandResult {
     let limits = settings::limits(&args.limits).map_err(usage)?;
-    let sources = probe_sources(args)?;
-    let session = Session::open(global, &args.source)?;
+    let sources = probe_sources(&args.probes)?;
+    let session = Session::open(global, &args.source, false).await?;
     let engine = session::engine()?;
 
-    if std::io::stderr().is_terminal() {
-        eprintln!("running {} probes against {} ...", sources.len(), session.source.location);
+    let done = Arc::default();
+    let progress = session.progress(sources.len(), Arc::clone(&done));
+    let runs = runner::run_all_counted(engine, sources, session.reader.clone(), session.profile.clone(), limits, done).await;
+    if let Some(progress) = progress {
+        progress.finish().await;
     }
-    let runs = runner::run_all(engine, sources, session.reader.clone(), session.profile.clone(), limits).await;
     let report = report::build(&runs, session.run_info());
 
     let color = settings::use_color(global.color);
@@ -37,7 +39,11 @@ pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> CommandResult {
 }
 
 /// Collects the probes to run: the built-ins, then `--probe` files.
-fn probe_sources(args: &DiagnoseArgs) -> Result<Vec<ProbeSource>, super::CommandError> {
+///
+/// # Errors
+///
+/// Exit code 2 for a probe file that cannot be read or is not allowed.
+pub fn probe_sources(args: &ProbeArgs) -> Result<Vec<ProbeSource>, CommandError> {
     let mut sources = if args.no_builtin { Vec::new() } else { builtin::sources() };
     if !args.probes.is_empty() && !args.allow_unsigned {
         return Err(usage(anyhow!(

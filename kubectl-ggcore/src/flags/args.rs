@@ -115,6 +115,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the plugin version, the WIT versions it serves and the wasmtime version.
     Version(VersionArgs),
+    /// Run every probe against the cluster and save what they read as a snapshot, which
+    /// `diagnose --snapshot` replays offline with the same verdicts.
+    Collect(CollectArgs),
 }
 
 /// Where the cluster state comes from and how probes run.
@@ -170,6 +173,14 @@ pub struct DiagnoseArgs {
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 
+    /// Which probes run.
+    #[command(flatten)]
+    pub probes: ProbeArgs,
+}
+
+/// Which probes run besides the built-in ones.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
     /// Also run the probe in this component file (for probe development); repeat for several.
     /// Needs --allow-unsigned.
     #[arg(long = "probe", value_name = "FILE.wasm")]
@@ -183,6 +194,26 @@ pub struct DiagnoseArgs {
     /// Run only the probes given with --probe, without the built-in ones.
     #[arg(long)]
     pub no_builtin: bool,
+}
+
+/// `collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Where to write the snapshot: a new directory, or a file ending in `.tar.gz`.
+    #[arg(short = 'o', long = "output", value_name = "DIR|FILE.tar.gz")]
+    pub output: PathBuf,
+
+    /// The profile and settings.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// The caps.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// Which probes run.
+    #[command(flatten)]
+    pub probes: ProbeArgs,
 }
 
 /// `probes`.

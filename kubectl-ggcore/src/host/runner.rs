@@ -99,6 +99,18 @@ impl ProbeRun {
 
 /// Runs every probe concurrently and returns their results in the order given.
 pub async fn run_all(engine: Arc<ProbeEngine>, sources: Vec<ProbeSource>, reader: Arc<Reader>, profile: Profile, limits: Limits) -> Vec<ProbeRun> {
+    run_all_counted(engine, sources, reader, profile, limits, Arc::default()).await
+}
+
+/// Runs every probe like [`run_all`], counting finished probes in `done` for a progress line.
+pub async fn run_all_counted(
+    engine: Arc<ProbeEngine>,
+    sources: Vec<ProbeSource>,
+    reader: Arc<Reader>,
+    profile: Profile,
+    limits: Limits,
+    done: Arc<std::sync::atomic::AtomicUsize>,
+) -> Vec<ProbeRun> {
     let mut tasks = tokio::task::JoinSet::new();
     for (index, source) in sources.into_iter().enumerate() {
         let engine = engine.clone();
@@ -106,7 +118,15 @@ pub async fn run_all(engine: Arc<ProbeEngine>, sources: Vec<ProbeSource>, reader
         let profile = profile.clone();
         let limits = limits.clone();
         let span = tracing::debug_span!("probe", probe = %source.name);
-        tasks.spawn(async move { (index, run_one(engine, source, reader, Some(profile), limits).await) }.instrument(span));
+        let done = done.clone();
+        tasks.spawn(
+            async move {
+                let run = run_one(engine, source, reader, Some(profile), limits).await;
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                (index, run)
+            }
+            .instrument(span),
+        );
     }
 
     let mut runs: Vec<(usize, ProbeRun)> = Vec::new();

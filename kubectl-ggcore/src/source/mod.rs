@@ -6,8 +6,10 @@
 //! asked for and could not see, for the report.
 
 pub mod error;
+pub mod live;
 pub mod object;
 pub mod recorded;
+pub mod recording;
 pub mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -17,8 +19,10 @@ use ggcore_probe_sdk::fields;
 use ggcore_probe_sdk::selector::Selector;
 
 pub use self::error::ReadError;
+use self::live::LiveCluster;
 use self::object::Object;
 use self::recorded::{HttpTarget, RecordedSeries};
+use self::recording::Recording;
 use self::snapshot::Snapshot;
 
 /// A kind as a probe names it: a fixed group, or `None` for "any group".
@@ -63,6 +67,8 @@ pub struct DnsAnswer {
 pub enum Backend {
     /// A snapshot loaded at start-up.
     Snapshot(Arc<Snapshot>),
+    /// A live cluster.
+    Live(Arc<LiveCluster>),
     /// No cluster state, for commands that only ask probes to describe themselves.
     Nothing,
 }
@@ -94,6 +100,8 @@ pub struct Reader {
     pub max_answer_bytes: usize,
     /// The observation time set with `--now`, which wins over the backend's.
     pub observed_at_override: Option<i64>,
+    /// What the run read, kept for `collect`; `None` when not collecting.
+    recording: Option<Mutex<Recording>>,
 }
 
 /// The default of [`Reader::max_answer_bytes`]: 64 MiB.
@@ -108,7 +116,24 @@ impl Reader {
             observations: Mutex::new(Observations::default()),
             max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
             observed_at_override: None,
+            recording: None,
         }
+    }
+
+    /// Keeps everything the probes read, so that [`Reader::take_recording`] can write it as a
+    /// snapshot.
+    pub fn record(mut self) -> Reader {
+        self.recording = Some(Mutex::new(Recording::default()));
+        self
+    }
+
+    /// Returns what was recorded, leaving an empty recording.
+    pub fn take_recording(&self) -> Option<Recording> {
+        self.recording.as_ref().map(|r| std::mem::take(&mut *r.lock().expect("recording lock")))
+    }
+
+    fn recorder(&self) -> Option<std::sync::MutexGuard<'_, Recording>> {
+        self.recording.as_ref().map(|r| r.lock().expect("recording lock"))
     }
 
     /// Returns the backend.
@@ -123,7 +148,7 @@ impl Reader {
         }
         match &self.backend {
             Backend::Snapshot(snapshot) => snapshot.observed_at.unwrap_or_else(now),
-            Backend::Nothing => now(),
+            Backend::Live(_) | Backend::Nothing => now(),
         }
     }
 
@@ -138,17 +163,32 @@ impl Reader {
         }
     }
 
-    async fn objects(&self, kind: &KindQuery) -> Result<Vec<Arc<Object>>, ReadError> {
+    /// Returns the objects of a kind; a live cluster lists them in `namespace` (all
+    /// namespaces for `None`), a snapshot returns all and the caller filters.
+    async fn objects(&self, kind: &KindQuery, namespace: Option<&str>) -> Result<Arc<Vec<Arc<Object>>>, ReadError> {
         let result = match &self.backend {
-            Backend::Snapshot(snapshot) => snapshot.objects(kind.group.as_deref(), &kind.kind),
+            Backend::Snapshot(snapshot) => match snapshot.list_error(&kind.kind, namespace) {
+                Some(error) => Err(error),
+                None => snapshot.objects(kind.group.as_deref(), &kind.kind).map(Arc::new),
+            },
+            Backend::Live(cluster) => cluster.objects(kind, namespace).await,
             Backend::Nothing => Err(nothing()),
         };
         match &result {
             Ok(objects) if objects.is_empty() => {
                 self.observations.lock().expect("observations lock").empty_kinds.insert(kind.to_string());
             }
-            Err(error) => self.note_unseen(format!("list {kind}"), error),
+            Err(error) => {
+                let scope = namespace.map(|ns| format!(" in `{ns}`")).unwrap_or_default();
+                self.note_unseen(format!("list {kind}{scope}"), error);
+            }
             Ok(_) => {}
+        }
+        if let Some(mut recording) = self.recorder() {
+            match &result {
+                Ok(objects) => recording.add_objects(kind, objects),
+                Err(error) => recording.add_unseen_kind(kind, namespace, error),
+            }
         }
         result
     }
@@ -172,7 +212,7 @@ impl Reader {
 
         let labels = Selector::parse(key.labels.as_deref().unwrap_or("")).map_err(|e| ReadError::Invalid(e.to_string()))?;
         let fields = fields::parse_field_selector(key.fields.as_deref().unwrap_or("")).map_err(ReadError::Invalid)?;
-        let objects = self.objects(kind).await?;
+        let objects = self.objects(kind, namespace).await?;
 
         let mut json = String::from("[");
         for object in objects.iter().filter(|o| {
@@ -204,7 +244,7 @@ impl Reader {
     ///
     /// Returns `not-found` when it does not exist, and whatever the backend returns.
     pub async fn get(&self, kind: &KindQuery, namespace: Option<&str>, name: &str) -> Result<String, ReadError> {
-        let objects = self.objects(kind).await?;
+        let objects = self.objects(kind, namespace).await?;
         objects
             .iter()
             .find(|o| o.name == name && o.namespace.as_deref() == namespace)
@@ -222,9 +262,14 @@ impl Reader {
     /// Returns `not-found` when there is no such log, `too-large` past the answer cap.
     pub async fn logs(&self, namespace: &str, pod: &str, container: Option<&str>, tail: Option<u32>, previous: bool) -> Result<String, ReadError> {
         let text = match &self.backend {
-            Backend::Snapshot(snapshot) => snapshot.log(namespace, pod, container, previous)?,
-            Backend::Nothing => return Err(nothing()),
+            Backend::Snapshot(snapshot) => snapshot.log(namespace, pod, container, previous),
+            Backend::Live(cluster) => cluster.logs(namespace, pod, container, tail, previous, self.max_answer_bytes).await,
+            Backend::Nothing => Err(nothing()),
         };
+        if let (Some(mut recording), Ok(text)) = (self.recorder(), &text) {
+            recording.add_log(namespace, pod, container, previous, text);
+        }
+        let text = text?;
         let text = match tail {
             Some(tail) => {
                 let lines: Vec<&str> = text.lines().collect();
@@ -246,10 +291,15 @@ impl Reader {
     ///
     /// Returns `not-found` when there is no such Secret.
     pub async fn secret_digests(&self, namespace: &str, name: &str) -> Result<Vec<(String, String)>, ReadError> {
-        match &self.backend {
+        let result = match &self.backend {
             Backend::Snapshot(snapshot) => snapshot.secret_digests(namespace, name),
+            Backend::Live(cluster) => cluster.secret_digests(namespace, name).await,
             Backend::Nothing => Err(nothing()),
+        };
+        if let (Some(mut recording), Ok(digests)) = (self.recorder(), &result) {
+            recording.add_secret(namespace, name, digests);
         }
+        result
     }
 
     /// GETs a path through the API server's proxy, or replays the recorded answer.
@@ -267,10 +317,14 @@ impl Reader {
                 },
                 None => Err(ReadError::Unavailable(format!("the snapshot holds no answer from {}", describe_target(target)))),
             },
+            Backend::Live(cluster) => cluster.proxy_get(target, self.max_answer_bytes).await,
             Backend::Nothing => Err(nothing()),
         };
         if let Err(error) = &result {
             self.note_unseen(format!("GET {}", describe_target(target)), error);
+        }
+        if let Some(mut recording) = self.recorder() {
+            recording.add_http(target, &result);
         }
         result
     }
@@ -289,6 +343,8 @@ impl Reader {
                 },
                 None => Err(ReadError::Unavailable("the snapshot holds no Prometheus answers; run live or pass --prometheus-url".into())),
             },
+            // TODO: find the Prometheus Service and query it through the API server's service proxy.
+            Backend::Live(_) => Err(ReadError::Unavailable("no Prometheus configured; pass --prometheus-url".into())),
             Backend::Nothing => Err(nothing()),
         };
         if let Err(error) = &result {
@@ -311,6 +367,7 @@ impl Reader {
                 },
                 None => Err(ReadError::Unavailable("no DNS server configured; pass --dns-server".into())),
             },
+            Backend::Live(_) => Err(ReadError::Unavailable("no DNS server configured; pass --dns-server".into())),
             Backend::Nothing => Err(nothing()),
         }
     }

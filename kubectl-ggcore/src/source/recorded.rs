@@ -31,14 +31,16 @@ pub struct Index {
     pub dns: Vec<DnsRecord>,
 }
 
-/// Something a run could not read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A list the live run could not read, replayed as the same error.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Unseen {
-    /// What: a kind and scope, a log, an endpoint.
-    pub what: String,
-    /// Why, in the words of the error.
-    pub reason: String,
+    /// The kind.
+    pub kind: String,
+    /// The namespace listed; `None` for all namespaces.
+    pub namespace: Option<String>,
+    /// The error the probes saw.
+    pub error: RecordedError,
 }
 
 /// The data digests of one Secret.

@@ -270,6 +270,16 @@ impl Snapshot {
         })
     }
 
+    /// Returns the error a collected snapshot recorded for a list, so that the replay fails the
+    /// way the live run did (a denied list stays denied, not empty).
+    pub fn list_error(&self, kind: &str, namespace: Option<&str>) -> Option<ReadError> {
+        self.index
+            .unseen
+            .iter()
+            .find(|u| u.kind == kind && u.namespace.as_deref() == namespace)
+            .map(|u| ReadError::from(u.error.clone()))
+    }
+
     /// Returns the number of objects.
     pub fn object_count(&self) -> usize {
         self.by_kind.values().map(Vec::len).sum()

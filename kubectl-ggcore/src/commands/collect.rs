@@ -1,0 +1,57 @@
+//! `kubectl ggcore collect`: run every probe against the cluster and save what they read as a
+//! snapshot, so that the same diagnosis can be replayed offline (air-gapped support, bug
+//! reports) with `diagnose --snapshot`.
+
+use std::sync::Arc;
+
+use anyhow::anyhow;
+
+use super::diagnose::probe_sources;
+use super::session::{self, Session};
+use super::{CommandResult, failed, usage};
+use crate::flags::args::{CollectArgs, GlobalArgs};
+use crate::flags::settings;
+use crate::host::runner;
+
+/// Runs the probes live with recording on and writes the snapshot.
+///
+/// # Errors
+///
+/// Exit code 2 for bad flags or an output path that exists, 1 when the cluster cannot be
+/// reached or the snapshot cannot be written.
+pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> CommandResult {
+    if args.source.snapshot.is_some() {
+        return Err(usage(anyhow!("`collect` reads the live cluster; --snapshot is for `diagnose`")));
+    }
+    if args.output.exists() && !is_empty_dir(&args.output) {
+        return Err(usage(anyhow!("`{}` exists; choose a new directory or .tar.gz file so that no data is overwritten", args.output.display())));
+    }
+    let limits = settings::limits(&args.limits).map_err(usage)?;
+    let sources = probe_sources(&args.probes)?;
+    let session = Session::open(global, &args.source, true).await?;
+    let engine = session::engine()?;
+
+    let done = Arc::default();
+    let progress = session.progress(sources.len(), Arc::clone(&done));
+    let runs = runner::run_all_counted(engine, sources, session.reader.clone(), session.profile.clone(), limits, done).await;
+    if let Some(progress) = progress {
+        progress.finish().await;
+    }
+
+    let recording = session.reader.take_recording().ok_or_else(|| failed(anyhow!("the run kept no recording")))?;
+    recording.write(&args.output, &session.source.observed_at, &session.source.location).map_err(failed)?;
+    let failed_probes = runs.iter().filter(|r| r.failure.is_some()).count();
+    eprintln!(
+        "wrote snapshot `{}`: {} objects, {} logs, from {} probes ({failed_probes} failed); replay it with `kubectl ggcore diagnose --snapshot {}`",
+        args.output.display(),
+        recording.object_count(),
+        recording.log_count(),
+        runs.len(),
+        args.output.display()
+    );
+    Ok(0)
+}
+
+fn is_empty_dir(path: &std::path::Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
+}
