@@ -35,7 +35,13 @@ impl Probe for ServiceMonitorMatch {
     fn run(cx: &mut Context) -> Result<(), HostError> {
         let namespace = cx.namespace().to_string();
         let services: Vec<Service> = cx.list::<Service>(None)?.into_iter().filter(|s| cx.is_gg_core_service(s)).collect();
-        let monitors: Vec<ServiceMonitor> = cx.list_in(None, None)?;
+        // The ServiceMonitors beside the Services must be readable; those in other namespaces
+        // (a central monitoring namespace) are read when RBAC allows it.
+        let local: Vec<ServiceMonitor> = cx.list(None)?;
+        let (monitors, elsewhere_unread) = match cx.list_in::<ServiceMonitor>(None, None) {
+            Ok(all) => (all, None),
+            Err(error) => (local, Some(error.message())),
+        };
         let prometheuses: Vec<Prometheus> = cx.list_in(None, None)?;
 
         if monitors.is_empty() && prometheuses.is_empty() {
@@ -68,6 +74,18 @@ impl Probe for ServiceMonitorMatch {
         for service in scraped {
             let selecting: Vec<&ServiceMonitor> = monitors.iter().filter(|m| selects(m, service)).collect();
             if selecting.is_empty() {
+                if let Some(reason) = &elsewhere_unread {
+                    cx.report(
+                        inconclusive(SYMPTOM, Some(MISSING))
+                            .summary(format!(
+                                "no ServiceMonitor in `{namespace}` selects Service `{}`, and those of other namespaces could not be read",
+                                service.metadata.name
+                            ))
+                            .evidence(reason.clone())
+                            .object("Service", &service.metadata),
+                    );
+                    continue;
+                }
                 report_unselected(cx, service, &monitors, &services);
                 continue;
             }
