@@ -4,7 +4,8 @@
 //! memory of `diagnose` against the snapshot's size.
 //!
 //! Run with `cargo bench -p kubectl-ggcore --bench large_cluster`; the figures and how they
-//! were taken are in docs/performance.md.
+//! were taken are in docs/performance.md. Set `GGCORE_BENCH_SNAPSHOT=DIR` to keep the
+//! generated snapshot in DIR.
 
 mod synthetic;
 
@@ -21,20 +22,30 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// Returns the peak resident memory of the largest child process waited for so far, in bytes.
-fn children_peak_rss() -> u64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a complete rusage into the pointer it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    usage.ru_maxrss as u64 * 1024
+/// Runs the plugin to its end under GNU time, and returns its exit code, stdout and peak
+/// resident memory in bytes. Measuring from a small wrapper process keeps this process's own
+/// memory out of the child's figure.
+fn run_measured(args: &[&std::ffi::OsStr], cache: &std::path::Path) -> (Option<i32>, Vec<u8>, u64) {
+    let peak_file = tempfile::NamedTempFile::new().expect("creating a scratch file");
+    let output = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(peak_file.path())
+        .arg(env!("CARGO_BIN_EXE_kubectl-ggcore"))
+        .args(args)
+        .env("GGCORE_CACHE_DIR", cache)
+        .output()
+        .expect("running /usr/bin/time (Debian package `time`)");
+    let text = std::fs::read_to_string(peak_file.path()).unwrap_or_default();
+    let kilobytes: u64 = text.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+    (output.status.code(), output.stdout, kilobytes * 1024)
 }
 
 fn main() {
     let dir = tempfile::tempdir().expect("creating a scratch directory");
-    let snapshot = dir.path().join("snapshot");
+    // GGCORE_BENCH_SNAPSHOT keeps the generated snapshot at that path, to look at or reuse.
+    let snapshot = std::env::var_os("GGCORE_BENCH_SNAPSHOT").map(std::path::PathBuf::from).unwrap_or_else(|| dir.path().join("snapshot"));
     let bytes = synthetic::generate(&snapshot, &synthetic::LARGE).expect("generating the synthetic cluster");
     println!(
         "synthetic cluster: {} pods, {} services, {} events; snapshot {:.1} MB",
@@ -55,33 +66,29 @@ fn main() {
             .collect(),
     );
 
-    let binary = env!("CARGO_BIN_EXE_kubectl-ggcore");
     let cache = dir.path().join("cache");
     let diagnose = || {
         let started = Instant::now();
-        let output = Command::new(binary)
-            .args(["diagnose", "--snapshot"])
-            .arg(&snapshot)
-            .args(["-o", "json"])
-            .env("GGCORE_CACHE_DIR", &cache)
-            .output()
-            .expect("running diagnose");
+        let args = ["diagnose".as_ref(), "--snapshot".as_ref(), snapshot.as_os_str(), "-o".as_ref(), "json".as_ref()];
+        let (code, stdout, peak) = run_measured(&args, &cache);
         let elapsed = started.elapsed();
-        assert!(matches!(output.status.code(), Some(3 | 4 | 5)), "diagnose failed: {}", String::from_utf8_lossy(&output.stderr));
-        (elapsed, output.stdout)
+        assert!(matches!(code, Some(3 | 4 | 5)), "diagnose failed with exit code {code:?}");
+        (elapsed, stdout, peak)
     };
-    let (first, _) = diagnose();
+    // The first run compiles the probes into the cache; the measured runs load them from it.
+    let (first, _, _) = diagnose();
     let mut report = Vec::new();
+    let mut peak = 0;
     let full = median(
         (0..RUNS)
             .map(|_| {
-                let (elapsed, stdout) = diagnose();
+                let (elapsed, stdout, run_peak) = diagnose();
                 report = stdout;
+                peak = peak.max(run_peak);
                 elapsed
             })
             .collect(),
     );
-    let peak = children_peak_rss();
 
     let report: serde_json::Value = serde_json::from_slice(&report).expect("a JSON report");
     let probes = report["probes"].as_array().map_or(0, Vec::len);

@@ -218,7 +218,7 @@ impl Reader {
         for object in objects.iter().filter(|o| {
             namespace.is_none_or(|ns| o.namespace.as_deref() == Some(ns))
                 && labels.matches(&o.labels)
-                && (fields.is_empty() || fields::matches_fields(&o.value, &fields))
+                && (fields.is_empty() || fields::matches_fields(&o.value(), &fields))
         }) {
             if json.len() > 1 {
                 json.push(',');

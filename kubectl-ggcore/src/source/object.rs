@@ -1,7 +1,6 @@
-//! One Kubernetes object as the host stores it: the JSON the probes receive, plus the fields
-//! the host filters on, read once.
-
-use std::sync::OnceLock;
+//! One Kubernetes object as the host stores it: the compact JSON the probes receive, plus the
+//! fields the host filters on, read once. Keeping JSON text rather than a parsed tree keeps a
+//! large snapshot's memory close to its size on disk.
 
 use ggcore_probe_sdk::selector::Labels;
 use serde_json::Value;
@@ -9,8 +8,6 @@ use serde_json::Value;
 /// A Kubernetes object from a snapshot or a live LIST.
 #[derive(Debug)]
 pub struct Object {
-    /// The complete object, with `apiVersion` and `kind`.
-    pub value: Value,
     /// The API group, `""` for core.
     pub group: String,
     /// The kind.
@@ -21,7 +18,7 @@ pub struct Object {
     pub name: String,
     /// The labels.
     pub labels: Labels,
-    json: OnceLock<Box<str>>,
+    json: Box<str>,
 }
 
 impl Object {
@@ -39,12 +36,19 @@ impl Object {
             .and_then(Value::as_object)
             .map(|map| map.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
             .unwrap_or_default();
-        Some(Object { value, group, kind, namespace, name, labels, json: OnceLock::new() })
+        let json = value.to_string().into_boxed_str();
+        Some(Object { group, kind, namespace, name, labels, json })
     }
 
-    /// Returns the object as compact JSON, serialised once.
+    /// Returns the object as compact JSON, with `apiVersion` and `kind`.
     pub fn json(&self) -> &str {
-        self.json.get_or_init(|| self.value.to_string().into_boxed_str())
+        &self.json
+    }
+
+    /// Parses the object, for the rare reads the indexed fields do not answer (field selectors,
+    /// a Secret's data).
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.json).expect("an object's JSON was written by serde_json")
     }
 
     /// Formats the object as `Kind/namespace/name`.

@@ -9,8 +9,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
-use serde_json::Value;
-
 use super::object::Object;
 use super::recorded::{self, DnsRecord, HttpRecord, HttpTarget, Index, QueryRecord, SecretDigests, Unseen};
 use super::{HttpAnswer, KindQuery, ReadError};
@@ -88,10 +86,10 @@ impl Recording {
         let mut files = Vec::new();
         for (kind, objects) in &self.objects {
             let group = objects.values().next().map(|o| o.group.clone()).unwrap_or_default();
-            let items: Vec<&Value> = objects.values().map(|o| &o.value).collect();
-            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+            let items: Vec<&str> = objects.values().map(|o| o.json()).collect();
+            let list = format!("{{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n{}\n]}}\n", items.join(",\n"));
             let name = if group.is_empty() { format!("objects/{kind}.json") } else { format!("objects/{kind}.{group}.json") };
-            files.push((name, serde_json::to_vec_pretty(&list)?));
+            files.push((name, list.into_bytes()));
         }
         for ((namespace, pod, container, previous), text) in &self.logs {
             let container = container.clone().or_else(|| self.first_container(namespace, pod)).unwrap_or_else(|| "main".into());
@@ -117,7 +115,7 @@ impl Recording {
 
     fn first_container(&self, namespace: &str, pod: &str) -> Option<String> {
         let object = self.objects.get("Pod")?.get(&(namespace.to_string(), pod.to_string()))?;
-        object.value.pointer("/spec/containers/0/name")?.as_str().map(str::to_string)
+        object.value().pointer("/spec/containers/0/name")?.as_str().map(str::to_string)
     }
 
     /// Writes the snapshot to a directory, or to a `.tar.gz` when the path ends so.

@@ -40,6 +40,7 @@ pub struct Snapshot {
     pub warnings: Vec<String>,
     /// Files that did not parse; their objects are missing from the run.
     pub errors: Vec<ParseError>,
+    newest: Option<i64>,
     by_kind: HashMap<String, Vec<Arc<Object>>>,
     coverage: Option<BTreeSet<String>>,
     logs: Vec<(LogFile, String)>,
@@ -78,6 +79,7 @@ impl Snapshot {
             observed_at: None,
             warnings: Vec::new(),
             errors: Vec::new(),
+            newest: None,
             by_kind: HashMap::new(),
             coverage: None,
             logs: Vec::new(),
@@ -105,7 +107,7 @@ impl Snapshot {
             .observed_at
             .as_deref()
             .and_then(ggcore_probe_sdk::units::parse_time)
-            .or_else(|| snapshot.newest_timestamp());
+            .or(snapshot.newest);
         Ok(snapshot)
     }
 
@@ -128,43 +130,44 @@ impl Snapshot {
         }
 
         let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-        let parsed = match extension.as_str() {
-            "yaml" | "yml" => parse::parse_yaml(path, &entry.bytes),
-            "json" => parse::parse_json(path, &entry.bytes),
-            _ if contains(&entry.bytes, DUMP_LOG_START) => {
-                self.read_dump_stream(entry);
-                return Ok(());
-            }
-            _ => {
-                self.warnings.push(format!("skipped `{path}`: not a YAML, JSON or log file"));
-                return Ok(());
-            }
-        };
-        match parsed {
-            Ok(values) => self.add_values(path, values),
-            Err(error) => self.errors.push(error),
+        match extension.as_str() {
+            "yaml" | "yml" | "json" => self.read_objects(path, &entry.bytes, extension == "json"),
+            _ if contains(&entry.bytes, DUMP_LOG_START) => self.read_dump_stream(entry),
+            _ => self.warnings.push(format!("skipped `{path}`: not a YAML, JSON or log file")),
         }
         Ok(())
     }
 
-    fn add_values(&mut self, path: &str, values: Vec<Value>) {
+    /// Parses a YAML or JSON file and keeps its objects; a parse error is recorded, the objects
+    /// read before it are kept.
+    fn read_objects(&mut self, path: &str, bytes: &[u8], json: bool) {
         let fallback = path
             .strip_prefix("cluster-resources/")
             .and_then(|rest| rest.split('/').next())
             .and_then(layout::support_bundle_kind);
-        let mut unpacked = Vec::new();
-        for value in values {
-            parse::unpack(value, fallback, &mut unpacked);
-        }
-
-        let documents = unpacked.len();
-        let mut skipped = 0;
-        for value in unpacked {
+        let (mut documents, mut skipped) = (0usize, 0usize);
+        let mut objects = Vec::new();
+        let mut secrets = Vec::new();
+        let mut newest = self.newest;
+        let mut sink = |value: Value| {
+            documents += 1;
+            newest_in(&value, &mut newest);
             match Object::from_value(value) {
-                Some(object) if object.kind == "Secret" => self.add_secret(&object),
-                Some(object) => self.by_kind.entry(object.kind.clone()).or_default().push(Arc::new(object)),
+                Some(object) if object.kind == "Secret" => secrets.push(object),
+                Some(object) => objects.push(Arc::new(object)),
                 None => skipped += 1,
             }
+        };
+        let result = if json { parse::read_json(path, bytes, fallback, &mut sink) } else { parse::read_yaml(path, bytes, fallback, &mut sink) };
+        self.newest = newest;
+        if let Err(error) = result {
+            self.errors.push(error);
+        }
+        for secret in &secrets {
+            self.add_secret(secret);
+        }
+        for object in objects {
+            self.by_kind.entry(object.kind.clone()).or_default().push(object);
         }
         if skipped > 0 && skipped == documents {
             self.warnings.push(format!("skipped `{path}`: not a Kubernetes object (no `apiVersion`, `kind` and `metadata.name`)"));
@@ -176,13 +179,14 @@ impl Snapshot {
     /// Keeps only digests of a Secret's data: values never reach a probe or a report.
     fn add_secret(&mut self, secret: &Object) {
         let mut digests = Vec::new();
-        if let Some(data) = secret.value.get("data").and_then(Value::as_object) {
+        let value = secret.value();
+        if let Some(data) = value.get("data").and_then(Value::as_object) {
             for (key, value) in data {
                 let decoded = base64::engine::general_purpose::STANDARD.decode(value.as_str().unwrap_or("")).unwrap_or_default();
                 digests.push((key.clone(), hex::encode(Sha256::digest(&decoded))));
             }
         }
-        if let Some(data) = secret.value.get("stringData").and_then(Value::as_object) {
+        if let Some(data) = value.get("stringData").and_then(Value::as_object) {
             for (key, value) in data {
                 digests.push((key.clone(), hex::encode(Sha256::digest(value.as_str().unwrap_or("").as_bytes()))));
             }
@@ -220,10 +224,7 @@ impl Snapshot {
             // Log lines are collected by `split_dump_logs` below.
         }
         self.logs.extend(split_dump_logs(&text));
-        match parse::parse_json(&entry.path, json.as_bytes()) {
-            Ok(values) => self.add_values(&entry.path, values),
-            Err(error) => self.errors.push(error),
-        }
+        self.read_objects(&entry.path, json.as_bytes(), true);
     }
 
     fn coverage_of(&self, entries: &[Entry]) -> Option<BTreeSet<String>> {
@@ -234,14 +235,6 @@ impl Snapshot {
             Layout::SupportBundle => Some(layout::support_bundle_kinds(entries).into_iter().chain(found).collect()),
             Layout::Collected => Some(self.index.kinds.iter().cloned().collect()),
         }
-    }
-
-    fn newest_timestamp(&self) -> Option<i64> {
-        let mut newest = None;
-        for object in self.by_kind.values().flatten() {
-            newest_in(&object.value, &mut newest);
-        }
-        newest
     }
 
     /// Returns the objects of a kind, in `group` or in any group for `None`.
@@ -310,7 +303,7 @@ impl Snapshot {
     fn first_container(&self, namespace: &str, pod: &str) -> Option<String> {
         let pods = self.by_kind.get("Pod")?;
         let object = pods.iter().find(|o| o.name == pod && o.namespace.as_deref() == Some(namespace))?;
-        object.value.pointer("/spec/containers/0/name")?.as_str().map(str::to_string)
+        object.value().pointer("/spec/containers/0/name")?.as_str().map(str::to_string)
     }
 
     /// Returns the data digests of a Secret.

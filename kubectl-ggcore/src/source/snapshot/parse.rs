@@ -1,6 +1,6 @@
-//! Turns the bytes of one snapshot file into JSON values: YAML (multi-document) or JSON (one
-//! value, or several back to back as `kubectl cluster-info dump` prints them), and unpacks
-//! `List`s and bare arrays into single objects.
+//! Turns the bytes of one snapshot file into single objects: YAML (multi-document) or JSON
+//! (one value, or several back to back as `kubectl cluster-info dump` prints them), with
+//! `List`s and bare arrays unpacked.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -28,13 +28,13 @@ impl std::fmt::Display for ParseError {
     }
 }
 
-/// Parses a YAML stream into one value per document; empty documents are dropped.
-pub fn parse_yaml(path: &str, bytes: &[u8]) -> Result<Vec<Value>, ParseError> {
-    let mut values = Vec::new();
+/// Parses a YAML stream and hands each object (Lists unpacked) to `sink`; empty documents
+/// are dropped.
+pub fn read_yaml(path: &str, bytes: &[u8], fallback: Option<(&str, &str)>, sink: &mut dyn FnMut(Value)) -> Result<(), ParseError> {
     for document in serde_yaml::Deserializer::from_slice(bytes) {
         match Value::deserialize(document) {
             Ok(Value::Null) => {}
-            Ok(value) => values.push(value),
+            Ok(value) => unpack(value, fallback, sink),
             Err(error) => {
                 let location = error.location();
                 return Err(ParseError {
@@ -46,26 +46,58 @@ pub fn parse_yaml(path: &str, bytes: &[u8]) -> Result<Vec<Value>, ParseError> {
             }
         }
     }
-    Ok(values)
+    Ok(())
 }
 
-/// Parses one JSON value, or several separated by whitespace.
-pub fn parse_json(path: &str, text: &[u8]) -> Result<Vec<Value>, ParseError> {
-    let mut values = Vec::new();
-    for value in serde_json::Deserializer::from_slice(text).into_iter::<Value>() {
-        match value {
-            Ok(value) => values.push(value),
-            Err(error) => {
-                return Err(ParseError {
-                    path: path.to_string(),
-                    line: Some(error.line()),
-                    column: Some(error.column()),
-                    message: strip_location(&error.to_string()),
-                });
-            }
+/// The head of a JSON `List`, with its items left unparsed.
+#[derive(Deserialize)]
+struct ListHead<'a> {
+    kind: Option<String>,
+    #[serde(rename = "apiVersion")]
+    api_version: Option<String>,
+    #[serde(borrow)]
+    items: Vec<&'a serde_json::value::RawValue>,
+}
+
+/// Parses one JSON value, or several separated by whitespace, and hands each object (Lists
+/// unpacked) to `sink`. The items of a List are parsed one at a time, so that a large List
+/// never exists as one parsed tree.
+pub fn read_json(path: &str, text: &[u8], fallback: Option<(&str, &str)>, sink: &mut dyn FnMut(Value)) -> Result<(), ParseError> {
+    let error = |e: serde_json::Error| ParseError { path: path.to_string(), line: Some(e.line()), column: Some(e.column()), message: strip_location(&e.to_string()) };
+    for raw in serde_json::Deserializer::from_slice(text).into_iter::<&serde_json::value::RawValue>() {
+        let raw = raw.map_err(error)?;
+        let head = serde_json::from_str::<ListHead>(raw.get()).ok().filter(|h| h.kind.as_deref().is_none_or(|k| k.ends_with("List")));
+        let Some(head) = head else {
+            unpack(serde_json::from_str(raw.get()).map_err(error)?, fallback, sink);
+            continue;
+        };
+        let item_kind = head.kind.as_deref().and_then(|k| k.strip_suffix("List")).filter(|k| !k.is_empty()).map(str::to_string);
+        for item in head.items {
+            let mut value: Value = serde_json::from_str(item.get()).map_err(error)?;
+            fill_kind(&mut value, item_kind.as_deref(), head.api_version.as_deref().unwrap_or(""), fallback);
+            unpack(value, fallback, sink);
         }
     }
-    Ok(values)
+    Ok(())
+}
+
+/// Gives an item without `kind` the kind its typed List names, or the fallback.
+fn fill_kind(item: &mut Value, list_item_kind: Option<&str>, list_api_version: &str, fallback: Option<(&str, &str)>) {
+    let Value::Object(fields) = item else { return };
+    if fields.contains_key("kind") {
+        return;
+    }
+    match (list_item_kind, fallback) {
+        (Some(kind), _) => {
+            fields.insert("kind".into(), Value::String(kind.into()));
+            fields.entry("apiVersion").or_insert_with(|| Value::String(list_api_version.into()));
+        }
+        (None, Some((api, kind))) => {
+            fields.insert("kind".into(), Value::String(kind.into()));
+            fields.entry("apiVersion").or_insert_with(|| Value::String(api.into()));
+        }
+        (None, None) => {}
+    }
 }
 
 /// Drops the " at line X column Y" that the parsers append, since the error carries both.
@@ -77,49 +109,30 @@ fn strip_location(message: &str) -> String {
 }
 
 /// Unpacks `List`s (including typed lists such as `PodList`, whose items carry no `kind`)
-/// and bare arrays into the objects they hold. `fallback` names the kind of items that carry
-/// none, when the file's place in a known layout tells it.
-pub fn unpack(value: Value, fallback: Option<(&str, &str)>, out: &mut Vec<Value>) {
+/// and bare arrays into the objects they hold, handing each to `sink`. `fallback` names the
+/// kind of items that carry none, when the file's place in a known layout tells it.
+pub fn unpack(value: Value, fallback: Option<(&str, &str)>, sink: &mut dyn FnMut(Value)) {
     match value {
         Value::Array(items) => {
             for item in items {
-                unpack(item, fallback, out);
+                unpack(item, fallback, sink);
             }
         }
         Value::Object(mut map) if map.get("items").is_some_and(Value::is_array) && !map.contains_key("spec") => {
-            let list_kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
+            let list_kind = map.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
             let api_version = map.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
             let item_kind = list_kind.strip_suffix("List").filter(|k| !k.is_empty()).map(str::to_string);
             let Some(Value::Array(items)) = map.remove("items") else { return };
             for mut item in items {
-                if let Value::Object(fields) = &mut item {
-                    if !fields.contains_key("kind") {
-                        match (&item_kind, fallback) {
-                            (Some(kind), _) => {
-                                fields.insert("kind".into(), Value::String(kind.clone()));
-                                fields.entry("apiVersion").or_insert_with(|| Value::String(api_version.clone()));
-                            }
-                            (None, Some((api, kind))) => {
-                                fields.insert("kind".into(), Value::String(kind.into()));
-                                fields.entry("apiVersion").or_insert_with(|| Value::String(api.into()));
-                            }
-                            (None, None) => {}
-                        }
-                    }
-                }
-                unpack(item, fallback, out);
+                fill_kind(&mut item, item_kind.as_deref(), &api_version, fallback);
+                unpack(item, fallback, sink);
             }
         }
-        Value::Object(mut map) => {
-            if let Some((api, kind)) = fallback {
-                if !map.contains_key("kind") && map.contains_key("metadata") {
-                    map.insert("kind".into(), Value::String(kind.into()));
-                    map.entry("apiVersion").or_insert_with(|| Value::String(api.into()));
-                }
-            }
-            out.push(Value::Object(map));
+        mut other => {
+            let has_metadata = other.get("metadata").is_some();
+            fill_kind(&mut other, None, "", fallback.filter(|_| has_metadata));
+            sink(other);
         }
-        _ => {}
     }
 }
 
@@ -127,9 +140,15 @@ pub fn unpack(value: Value, fallback: Option<(&str, &str)>, out: &mut Vec<Value>
 mod tests {
     use super::*;
 
+    fn collect_json(path: &str, text: &[u8], fallback: Option<(&str, &str)>) -> Result<Vec<Value>, ParseError> {
+        let mut values = Vec::new();
+        read_json(path, text, fallback, &mut |v| values.push(v))?;
+        Ok(values)
+    }
+
     #[test]
     fn yaml_error_names_line() {
-        let error = parse_yaml("bad.yaml", b"kind: Pod\nmetadata:\n  name: [unclosed\n").unwrap_err();
+        let error = read_yaml("bad.yaml", b"kind: Pod\nmetadata:\n  name: [unclosed\n", None, &mut |_| {}).unwrap_err();
         assert_eq!(error.path, "bad.yaml");
         assert!(error.line.is_some(), "{error}");
         assert!(error.to_string().starts_with("bad.yaml:"), "{error}");
@@ -137,22 +156,21 @@ mod tests {
 
     #[test]
     fn json_error_names_line_and_column() {
-        let error = parse_json("pods.json", b"{\n  \"kind\": \"Pod\",\n  oops\n}").unwrap_err();
+        let error = collect_json("pods.json", b"{\n  \"kind\": \"Pod\",\n  oops\n}", None).unwrap_err();
         assert_eq!(error.line, Some(3));
         assert_eq!(error.to_string(), format!("pods.json:3:{}: {}", error.column.unwrap(), error.message));
     }
 
     #[test]
     fn concatenated_json_values_parse() {
-        let values = parse_json("dump", b"{\"a\":1}\n{\"b\":2}").unwrap();
+        let values = collect_json("dump", b"{\"a\":1}\n{\"b\":2}", None).unwrap();
         assert_eq!(values.len(), 2);
     }
 
     #[test]
     fn typed_list_items_get_their_kind() {
-        let list = serde_json::json!({"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "a"}}]});
-        let mut out = Vec::new();
-        unpack(list, None, &mut out);
+        let list = br#"{"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "a"}}]}"#;
+        let out = collect_json("pods.json", list, None).unwrap();
         assert_eq!(out[0]["kind"], "Pod");
         assert_eq!(out[0]["apiVersion"], "v1");
     }
@@ -161,7 +179,7 @@ mod tests {
     fn bare_array_items_use_fallback_kind() {
         let array = serde_json::json!([{"metadata": {"name": "a"}}]);
         let mut out = Vec::new();
-        unpack(array, Some(("apps/v1", "Deployment")), &mut out);
+        unpack(array, Some(("apps/v1", "Deployment")), &mut |v| out.push(v));
         assert_eq!(out[0]["kind"], "Deployment");
     }
 }
