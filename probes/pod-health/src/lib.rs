@@ -73,7 +73,16 @@ impl Probe for PodHealth {
         let serving = serving_pods(&pods, service.as_ref());
         let outage = !serving.is_empty() && serving.iter().all(|p| !p.is_ready());
 
-        let problems: Vec<Problem> = pods.iter().flat_map(|pod| classify(pod, &events)).collect();
+        let mut events_by_pod: std::collections::HashMap<&str, Vec<&Event>> = std::collections::HashMap::new();
+        for event in &events {
+            if let Some(name) = event.involved_object.name.as_deref() {
+                events_by_pod.entry(name).or_default().push(event);
+            }
+        }
+        let problems: Vec<Problem> = pods
+            .iter()
+            .flat_map(|pod| classify(pod, events_by_pod.get(pod.metadata.name.as_str()).map(Vec::as_slice).unwrap_or_default()))
+            .collect();
         cx.report(pass(SYMPTOM, NO_PODS).summary(format!("{} GG-CORE pods found", pods.len())));
         for cause in &CAUSES[1..] {
             report_cause(cx, cause, &problems, &pods, &serving, outage);
@@ -93,8 +102,9 @@ fn serving_pods<'a>(pods: &'a [Pod], service: Option<&Service>) -> Vec<&'a Pod> 
     if selected.is_empty() { pods.iter().collect() } else { selected }
 }
 
-/// Finds the causes that keep one pod from serving, judged by its current state.
-fn classify<'a>(pod: &'a Pod, events: &[Event]) -> Vec<Problem<'a>> {
+/// Finds the causes that keep one pod from serving, judged by its current state; `events` are
+/// the events about this pod.
+fn classify<'a>(pod: &'a Pod, events: &[&Event]) -> Vec<Problem<'a>> {
     let mut problems = Vec::new();
     let name = &pod.metadata.name;
     let pod_events: Vec<String> = events
