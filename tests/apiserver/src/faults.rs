@@ -1,0 +1,125 @@
+//! Recording and fault injection: every request is recorded with its answer's status code,
+//! and tests make chosen requests fail or wait.
+
+use std::time::Duration;
+
+use crate::request::RequestInfo;
+
+/// A request the server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The method, such as `GET`.
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The query string, without `?`; empty when there is none.
+    pub query: String,
+    /// The status code of the answer.
+    pub status: u16,
+}
+
+/// Which requests a fault applies to: a resource, optionally narrowed to a namespace and a
+/// path prefix, and optionally to the first N matching requests only.
+///
+/// The resource is the plural as RBAC names it: `pods` matches requests on pods themselves
+/// (list, get, watch), `pods/log` and `pods/proxy` match those subresources. `*` matches every
+/// request, discovery included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matcher {
+    resource: String,
+    namespace: Option<String>,
+    path_prefix: Option<String>,
+    first: Option<usize>,
+}
+
+impl Matcher {
+    /// Matches requests on a resource (`pods`), a subresource (`pods/log`), or every request
+    /// (`*`).
+    pub fn resource(resource: &str) -> Matcher {
+        Matcher { resource: resource.to_string(), namespace: None, path_prefix: None, first: None }
+    }
+
+    /// Matches every request whose path starts with a prefix, such as `/apis`.
+    pub fn path_prefix(prefix: &str) -> Matcher {
+        Matcher::resource("*").with_path_prefix(prefix)
+    }
+
+    /// Narrows to requests in one namespace.
+    pub fn namespace(mut self, namespace: &str) -> Matcher {
+        self.namespace = Some(namespace.to_string());
+        self
+    }
+
+    /// Narrows to requests whose path starts with a prefix.
+    pub fn with_path_prefix(mut self, prefix: &str) -> Matcher {
+        self.path_prefix = Some(prefix.to_string());
+        self
+    }
+
+    /// Applies the fault to the first `count` matching requests only; later ones pass.
+    pub fn first(mut self, count: usize) -> Matcher {
+        self.first = Some(count);
+        self
+    }
+
+    fn matches(&self, info: &RequestInfo, path: &str) -> bool {
+        let resource_matches = self.resource == "*" || (!info.resource.is_empty() && self.resource == info.full_resource());
+        let namespace_matches = self.namespace.as_ref().is_none_or(|n| info.namespace.as_ref() == Some(n));
+        let path_matches = self.path_prefix.as_ref().is_none_or(|p| path.starts_with(p.as_str()));
+        resource_matches && namespace_matches && path_matches
+    }
+}
+
+/// What a fault does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Answer with this status code and the `Status` the API server gives for it.
+    Fail(u16),
+    /// Wait this long, then answer as usual (or with a failure that also matches).
+    Delay(Duration),
+}
+
+#[derive(Debug)]
+struct Rule {
+    matcher: Matcher,
+    action: Action,
+    remaining: Option<usize>,
+}
+
+/// The faults of one server, in the order added.
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    rules: Vec<Rule>,
+}
+
+impl Faults {
+    pub fn add(&mut self, matcher: Matcher, action: Action) {
+        let remaining = matcher.first;
+        self.rules.push(Rule { matcher, action, remaining });
+    }
+
+    pub fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    /// Returns the total delay and the first failure that apply to a request, and counts the
+    /// request against each rule limited to its first N requests.
+    pub fn apply(&mut self, info: &RequestInfo, path: &str) -> (Duration, Option<u16>) {
+        let mut delay = Duration::ZERO;
+        let mut failure = None;
+        for rule in &mut self.rules {
+            if rule.remaining == Some(0) || !rule.matcher.matches(info, path) {
+                continue;
+            }
+            match rule.action {
+                Action::Delay(duration) => delay += duration,
+                Action::Fail(code) if failure.is_none() => failure = Some(code),
+                Action::Fail(_) => continue,
+            }
+            if let Some(remaining) = &mut rule.remaining {
+                *remaining -= 1;
+            }
+        }
+        (delay, failure)
+    }
+}
