@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::request::RequestInfo;
 
-/// A request the server answered.
+/// A request the server responded to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
     /// The method, such as `GET`.
@@ -14,7 +14,7 @@ pub struct RecordedRequest {
     pub path: String,
     /// The query string, without `?`; empty when there is none.
     pub query: String,
-    /// The status code of the answer.
+    /// The status code of the response.
     pub status: u16,
 }
 
@@ -73,9 +73,9 @@ impl Matcher {
 /// What a fault does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Action {
-    /// Answer with this status code and the `Status` the API server gives for it.
+    /// Respond with this status code and the `Status` the API server returns for it.
     Fail(u16),
-    /// Wait this long, then answer as usual (or with a failure that also matches).
+    /// Wait this long, then respond as usual (or with a failure that also matches).
     Delay(Duration),
 }
 

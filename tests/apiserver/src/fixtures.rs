@@ -266,12 +266,12 @@ fn unpack(value: Value, out: &mut Vec<Value>) {
             let api_version = map.get("apiVersion").cloned();
             let Some(Value::Array(items)) = map.remove("items") else { return };
             for mut item in items {
-                if let (Value::Object(fields), Some(kind)) = (&mut item, &item_kind) {
-                    if !fields.contains_key("kind") {
-                        fields.insert("kind".into(), Value::String(kind.clone()));
-                        if let Some(api_version) = &api_version {
-                            fields.entry("apiVersion").or_insert_with(|| api_version.clone());
-                        }
+                if let (Value::Object(fields), Some(kind)) = (&mut item, &item_kind)
+                    && !fields.contains_key("kind")
+                {
+                    fields.insert("kind".into(), Value::String(kind.clone()));
+                    if let Some(api_version) = &api_version {
+                        fields.entry("apiVersion").or_insert_with(|| api_version.clone());
                     }
                 }
                 unpack(item, out);

@@ -1,4 +1,4 @@
-//! Answers one HTTP request: records it, applies the injected faults, rejects every method
+//! Handles one HTTP request: records it, applies the injected faults, rejects every method
 //! but GET, then routes the path to discovery, objects, logs or the proxy.
 
 use std::convert::Infallible;
@@ -35,7 +35,7 @@ pub(crate) struct Shared {
     pub backends: Mutex<Vec<Backend>>,
 }
 
-/// Answers a request; never fails, because every error becomes a `Status` answer.
+/// Handles a request. It never fails, because every error becomes a `Status` response.
 pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
@@ -189,10 +189,10 @@ async fn proxy_to_backend(shared: &Shared, kind: ProxyKind, object: &Stored, por
         let backends = lock(&shared.backends);
         proxy::find(&backends, kind, &object.value, &object.namespace, &object.name, port).map(|b| b.address)
     };
-    let Some(address) = backend else { return error(&proxy::refused(kind, &object.value, port)) };
+    let Some(address) = backend else { return error(&proxy::connection_refused(kind, &object.value, port)) };
     match proxy::forward(address, path_and_query).await {
         Ok(response) => response.map(|body| body.boxed()),
-        Err(_) => error(&proxy::refused(kind, &object.value, port)),
+        Err(_) => error(&proxy::connection_refused(kind, &object.value, port)),
     }
 }
 

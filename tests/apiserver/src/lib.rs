@@ -5,7 +5,7 @@
 //! It serves discovery (`/version`, `/api`, `/apis`, legacy and aggregated), list (label and
 //! field selectors, `limit` and `continue`), get, watch, `pods/<name>/log`, and the `proxy`
 //! subresource of pods and services forwarded to loopback backends that the test starts. It
-//! answers JSON, a `Table` for `kubectl get`, or `PartialObjectMetadata`. Every method but
+//! responds with JSON, a `Table` for `kubectl get`, or `PartialObjectMetadata`. Every method but
 //! GET gets 405: the server never changes anything. Every request is recorded, and tests
 //! inject failures and delays on chosen requests.
 //!
@@ -38,8 +38,11 @@
 //!
 //! Fixtures are folders or files of `kubectl get -o yaml|json` output, as the plugin's
 //! snapshot reader takes them, with logs at `logs/<namespace>/<pod>/<container>.log`. The
-//! built-in kinds are always served; a custom kind is served when the fixtures hold an object
-//! of it or its `CustomResourceDefinition` (whose printer columns then shape the table).
+//! built-in kinds are always served. A custom kind is served when the fixtures hold an object
+//! of it or its `CustomResourceDefinition`, and the CRD's printer columns then shape the table.
+//!
+//! The binary `ggcore-test-apiserver [--port N] [--kubeconfig FILE] [--clock TIME] PATH...`
+//! serves a snapshot for manual runs.
 
 mod discovery;
 mod faults;

@@ -8,7 +8,7 @@ use crate::request::Params;
 use crate::status::ApiError;
 use crate::store::{Store, Stored};
 
-/// Returns the log text a request asks for.
+/// Returns the log text a request selects.
 ///
 /// NOTE: `timestamps`, `sinceSeconds` and `sinceTime` are ignored, because fixture logs carry
 /// no timestamps; `follow` returns the log and ends, as for a terminated container.
@@ -59,11 +59,12 @@ fn container_names(pod: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Picks the log the kubelet would read, following its `validateContainerLogStatus`: the
-/// previous log needs a terminated previous container; the current log of a container that
-/// waits after a crash (`CrashLoopBackOff`) is the log of that last terminated container,
-/// which fixtures store as `<container>.previous.log`; a container that waits without having
-/// run has no log.
+/// Picks the log the kubelet would read, following its `validateContainerLogStatus`.
+///
+/// The previous log needs a terminated previous container. The current log of a container
+/// that waits after a crash (`CrashLoopBackOff`) is the log of that last terminated
+/// container, which fixtures store as `<container>.previous.log`. A container that waits
+/// without having run has no log.
 fn select_log(store: &Store, pod: &Stored, container: &str, previous: bool) -> Result<String, ApiError> {
     let status = container_status(&pod.value, container);
     let state = status.map(|s| &s["state"]);

@@ -1,5 +1,6 @@
 //! Reads of objects: list (with label and field selectors, `limit` and `continue`), get, and
-//! watch, each answered as JSON, a `Table` or `PartialObjectMetadata` as the request asks.
+//! watch, each returned as JSON, a `Table` or `PartialObjectMetadata`, as the `Accept` header
+//! requests.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -23,7 +24,7 @@ use crate::table::{IncludeObject, partial_metadata, table};
 pub struct Page<'a> {
     /// The items of this page.
     pub items: Vec<&'a Stored>,
-    /// The token that asks for the next page; `None` on the last page.
+    /// The token that requests the next page, `None` on the last page.
     pub continue_token: Option<String>,
     /// How many items follow this page.
     pub remaining: usize,
@@ -135,8 +136,8 @@ pub fn object_body(resource: &ResourceType, object: &Stored, store: &Store, repr
     }
 }
 
-/// The longest a watch stays open, in seconds, when `timeoutSeconds` asks for longer or is
-/// absent; kube-apiserver picks between 30 and 60 minutes.
+/// The maximum time a watch stays open, in seconds, when `timeoutSeconds` requests longer or is
+/// absent. kube-apiserver picks a time between 30 and 60 minutes.
 const MAX_WATCH_SECONDS: u64 = 1800;
 
 /// The body of a watch: the events as JSON lines, then nothing until the timeout, because the
@@ -147,9 +148,11 @@ pub struct WatchBody {
 }
 
 impl WatchBody {
-    /// Builds a watch of selected items. With no `resourceVersion` (or `0`), the items come as
-    /// `ADDED` events, as the API server replays its state; with `sendInitialEvents=true` a
-    /// `BOOKMARK` marks the end of them. With a resource version, no event comes.
+    /// Builds a watch of selected items.
+    ///
+    /// With no `resourceVersion` (or `0`), the items come as `ADDED` events, as the API server
+    /// replays its state. With `sendInitialEvents=true` a `BOOKMARK` marks the end of them.
+    /// With any other resource version, no event comes.
     pub fn new(items: &[&Stored], resource: &ResourceType, params: &Params, resource_version: u64) -> WatchBody {
         let mut events = String::new();
         let replay = matches!(params.get("resourceVersion"), None | Some("" | "0")) || params.is_true("sendInitialEvents");

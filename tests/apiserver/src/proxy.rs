@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::status::ApiError;
 
-/// The kind of object a backend stands behind.
+/// The kind of object whose `proxy` subresource reaches a backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProxyKind {
     /// A pod: `.../pods/<name>:<port>/proxy`.
@@ -33,7 +33,7 @@ impl ProxyKind {
     }
 }
 
-/// A port by number or name; an empty name stands for "no port given".
+/// A port by number or name. The empty name is a path without a port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortRef(pub String);
 
@@ -108,18 +108,18 @@ fn resolve(kind: ProxyKind, object: &Value, port: &str) -> Option<u16> {
 
 /// Finds the backend registered for an object and port.
 pub(crate) fn find<'a>(backends: &'a [Backend], kind: ProxyKind, object: &Value, namespace: &str, name: &str, port: &str) -> Option<&'a Backend> {
-    let wanted = resolve(kind, object, port);
+    let requested = resolve(kind, object, port);
     backends.iter().rev().find(|b| {
         b.kind == kind
             && b.namespace == namespace
             && b.name == name
-            && (b.port.0 == port || (wanted.is_some() && resolve(kind, object, &b.port.0) == wanted))
+            && (b.port.0 == port || (requested.is_some() && resolve(kind, object, &b.port.0) == requested))
     })
 }
 
 /// Builds the 503 the API server's proxy gives when it cannot connect:
 /// `error trying to reach service: dial tcp 10.42.1.17:9090: connect: connection refused`.
-pub(crate) fn refused(kind: ProxyKind, object: &Value, port: &str) -> ApiError {
+pub(crate) fn connection_refused(kind: ProxyKind, object: &Value, port: &str) -> ApiError {
     let ip = match kind {
         ProxyKind::Pod => object["status"]["podIP"].as_str(),
         ProxyKind::Service => object["spec"]["clusterIP"].as_str(),
@@ -130,7 +130,7 @@ pub(crate) fn refused(kind: ProxyKind, object: &Value, port: &str) -> ApiError {
     ApiError::service_unavailable(format!("error trying to reach service: dial tcp {ip}:{port}: connect: connection refused"))
 }
 
-/// Sends a GET to a backend and returns its answer: status, `Content-Type` and body.
+/// Sends a GET to a backend and returns its response: status, `Content-Type` and body.
 ///
 /// # Errors
 ///
@@ -146,12 +146,12 @@ pub(crate) async fn forward(address: SocketAddr, path_and_query: &str) -> Result
     let content_type = response.headers().get(hyper::header::CONTENT_TYPE).cloned();
     let body = response.into_body().collect().await?.to_bytes();
 
-    let mut answer = Response::new(Full::new(body));
-    *answer.status_mut() = StatusCode::from_u16(status.as_u16())?;
+    let mut forwarded = Response::new(Full::new(body));
+    *forwarded.status_mut() = StatusCode::from_u16(status.as_u16())?;
     if let Some(content_type) = content_type {
-        answer.headers_mut().insert(hyper::header::CONTENT_TYPE, content_type);
+        forwarded.headers_mut().insert(hyper::header::CONTENT_TYPE, content_type);
     }
-    Ok(answer)
+    Ok(forwarded)
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! Reads a request the way kube-apiserver's `RequestInfoFactory` does: which verb, group,
 //! version, resource, subresource, namespace and name a path names, plus the query
-//! parameters and the representation the `Accept` header asks for.
+//! parameters and the representation the `Accept` header requests.
 
 use serde_json::{Value, json};
 
-/// What a request asks for, in the terms of RBAC: verb, resource, subresource, namespace and
+/// The target of a request, in the terms of RBAC: verb, resource, subresource, namespace and
 /// name. Discovery and other non-resource paths carry only the verb and the path.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestInfo {
@@ -147,8 +147,8 @@ pub enum Representation {
 }
 
 impl Representation {
-    /// Returns the `Content-Type` of a response in this representation; `single` tells a
-    /// `PartialObjectMetadata` from a list of them.
+    /// Returns the `Content-Type` of a response in this representation. `single` selects
+    /// `PartialObjectMetadata` over `PartialObjectMetadataList`.
     pub fn content_type(&self, single: bool) -> String {
         match self {
             Representation::Json => "application/json".into(),

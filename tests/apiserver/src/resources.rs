@@ -4,7 +4,7 @@
 //!
 //! Every built-in kind below is always served, as a real cluster serves them whether or not
 //! any object exists. A custom kind is served when the fixtures hold an object of it or the
-//! `CustomResourceDefinition` that defines it; without either, its paths return 404 as on a
+//! `CustomResourceDefinition` that defines it. Without either, its paths return 404, as on a
 //! cluster where the CRD is not installed.
 
 use serde_json::Value;
@@ -266,8 +266,8 @@ fn from_crd(crd: &Value) -> Vec<ResourceType> {
     resources
 }
 
-/// Describes a kind the fixtures hold but neither the catalog nor a CRD defines: a built-in
-/// or well-known kind in another version keeps its names, any other kind gets the plural
+/// Describes a kind the fixtures hold but neither the catalog nor a CRD defines. A built-in
+/// or well-known kind in another version keeps its names. Any other kind gets the plural
 /// Kubernetes guesses (`UnsafeGuessKindToResource`) and the scope its first object shows.
 fn guess(group: &str, version: &str, kind: &str, namespaced: bool) -> ResourceType {
     let known = BUILTINS.iter().chain(WELL_KNOWN_CUSTOM).find(|entry| entry.0 == group && entry.2 == kind);

@@ -1,5 +1,5 @@
 //! [`TestApiServer`]: the server on its own thread and tokio runtime, with the calls a test
-//! makes on it: its URL and kubeconfig, the requests it answered, injected faults and proxy
+//! makes on it: its URL and kubeconfig, the requests it recorded, injected faults and proxy
 //! backends. Dropping it stops the server.
 
 use std::io;
@@ -99,24 +99,24 @@ impl TestApiServer {
         std::fs::write(path, self.kubeconfig(context))
     }
 
-    /// Returns every request answered so far, in order.
+    /// Returns every request recorded so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
     }
 
-    /// Forgets the requests answered so far.
+    /// Clears the recorded requests.
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
     }
 
-    /// Answers matching requests with a status code and the `Status` the API server gives for
-    /// it: 403 names the verb, resource and namespace as RBAC words it; 500 is an
-    /// `InternalError`. The first failure added that matches wins.
+    /// Responds to matching requests with a status code and the `Status` the API server
+    /// returns for it. A 403 names the verb, resource and namespace as RBAC words it, and a 500
+    /// is an `InternalError`. The first failure added that matches wins.
     pub fn fail(&self, matcher: Matcher, code: u16) {
         lock(&self.shared.faults).add(matcher, Action::Fail(code));
     }
 
-    /// Delays the answer to matching requests; delays that match add up.
+    /// Delays the response to matching requests. Delays that match add up.
     pub fn delay(&self, matcher: Matcher, delay: Duration) {
         lock(&self.shared.faults).add(matcher, Action::Delay(delay));
     }
@@ -126,10 +126,12 @@ impl TestApiServer {
         lock(&self.shared.faults).clear();
     }
 
-    /// Forwards `.../<kind>/<name>:<port>/proxy/<path>` to a loopback backend. `kind` is
-    /// `pod` or `service` (plurals and `svc` too); `port` is a number or a port name, and
-    /// either form in a request reaches the backend; `""` stands for a path without a port.
-    /// The object must be in the fixtures, as the API server proxies only to objects it has.
+    /// Forwards `.../<kind>/<name>:<port>/proxy/<path>` to a loopback backend.
+    ///
+    /// `kind` is `pod` or `service` (plurals and `svc` too). `port` is a number or a port
+    /// name, and a request that uses either form reaches the backend. The port `""` is a
+    /// path without a port. The object must be in the fixtures, because the API server
+    /// proxies only to objects it has.
     ///
     /// # Panics
     ///
@@ -155,7 +157,8 @@ impl Drop for TestApiServer {
     }
 }
 
-/// Accepts connections until told to stop; dropping the runtime afterwards ends the open ones.
+/// Accepts connections until the stop signal arrives. Dropping the runtime afterwards closes
+/// the open connections.
 async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: oneshot::Receiver<()>) {
     let listener = match tokio::net::TcpListener::from_std(listener) {
         Ok(listener) => listener,

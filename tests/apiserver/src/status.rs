@@ -1,4 +1,4 @@
-//! Error answers as the API server gives them: a `Status` object (`kind: Status`,
+//! Error responses as the API server returns them: a `Status` object (`kind: Status`,
 //! `status: Failure`, a `reason`, a `message` worded as kube-apiserver words it, `details` and
 //! the `code`).
 
@@ -10,7 +10,7 @@ use crate::resources::ResourceType;
 /// The user name the server's messages name, the user of the kubeconfig it writes.
 pub const USER: &str = "ggcore-test";
 
-/// An error answer.
+/// An error response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// The HTTP status code.
@@ -82,14 +82,14 @@ impl ApiError {
         }
     }
 
-    /// 503 from the proxy, whose message says why the backend could not be reached.
+    /// 503 from the proxy, whose message states why the backend could not be reached.
     pub fn service_unavailable(message: impl Into<String>) -> ApiError {
         ApiError { code: 503, reason: "ServiceUnavailable", message: message.into(), details: json!({}) }
     }
 }
 
-/// The `details` of an error about a resource: name, group and kind (the plural, as the API
-/// server puts it).
+/// Builds the `details` of an error about a resource: name, group and kind (the plural, as
+/// the API server puts it).
 pub fn details(resource: &ResourceType, name: Option<&str>) -> Value {
     let mut details = serde_json::Map::new();
     if let Some(name) = name {

@@ -2,8 +2,8 @@
 //! them (by the key `<namespace>/<name>`), so that lists and pages come out in a stable order.
 //!
 //! Objects without `metadata.resourceVersion` get one when the store is built, so that every
-//! object carries one as on a real server; the store's resource version, which lists report, is
-//! the highest of them.
+//! object carries one as on a real server. The store's resource version, which lists report,
+//! is the highest of them.
 
 use std::collections::BTreeMap;
 
@@ -60,11 +60,11 @@ impl Store {
             let (Some(api_version), Some(kind)) = (value["apiVersion"].as_str(), value["kind"].as_str()) else { continue };
             let group = split_api_version(api_version).0.to_string();
             let kind = kind.to_string();
-            if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-                if !metadata.contains_key("resourceVersion") {
-                    highest += 1;
-                    metadata.insert("resourceVersion".into(), Value::String(highest.to_string()));
-                }
+            if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut)
+                && !metadata.contains_key("resourceVersion")
+            {
+                highest += 1;
+                metadata.insert("resourceVersion".into(), Value::String(highest.to_string()));
             }
             let metadata = &value["metadata"];
             let namespace = metadata["namespace"].as_str().unwrap_or("").to_string();

@@ -1,8 +1,9 @@
-//! Server-side printing: the `Table` (`meta.k8s.io/v1`) that `kubectl get` asks for with
-//! `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`. The columns and cells follow the
-//! printers of kube-apiserver 1.32 (`pkg/printers/internalversion`) for the kinds the GG-CORE
-//! guide reads; a custom resource gets the `additionalPrinterColumns` of its CRD when the
-//! fixtures hold the CRD; every other kind gets `Name` and `Age`.
+//! Server-side printing: the `Table` (`meta.k8s.io/v1`) that `kubectl get` requests with
+//! `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`. For the kinds the GG-CORE guide
+//! reads, the columns and cells follow the printers of kube-apiserver
+//! (`pkg/printers/internalversion/printers.go`). A custom resource gets the
+//! `additionalPrinterColumns` of its CRD when the fixtures hold the CRD. Every other kind gets
+//! `Name` and `Age`.
 //!
 //! A row holds a cell for every column, `-o wide` columns (priority 1) included, because
 //! kubectl hides those itself.
@@ -206,9 +207,9 @@ fn builtin_cells(resource: &ResourceType, object: &Value, now: i64) -> Vec<Value
     }
 }
 
-/// Follows `printPod`: the status is the phase, overridden by the pod's reason, then by the
-/// state of the first container that is not running and ready; restarts name the time of the
-/// last termination.
+/// Follows `printPod`. The status is the phase, overridden by the pod's reason, then by the
+/// state of the first container that is not running and ready. The restarts cell names the
+/// time of the last termination.
 fn pod_cells(pod: &Value, name: Value, age: Value, now: i64) -> Vec<Value> {
     let status = &pod["status"];
     let total = pod["spec"]["containers"].as_array().map_or(0, Vec::len);
@@ -411,17 +412,20 @@ fn event_cells(event: &Value, name: Value, now: i64) -> Vec<Value> {
         count = 1;
     }
     let interval = if count > 1 { format!("{last_seen} (x{count} over {first_seen})") } else { last_seen };
+
     let involved = &event["involvedObject"];
     let kind = involved["kind"].as_str().unwrap_or("").to_ascii_lowercase();
     let target = match involved["name"].as_str().filter(|n| !n.is_empty()) {
         Some(involved_name) => format!("{kind}/{involved_name}"),
         None => kind,
     };
+
     let source = event["source"]["component"].as_str().or(event["reportingComponent"].as_str()).unwrap_or("");
     let source = match event["source"]["host"].as_str() {
         Some(host) => format!("{source}, {host}"),
         None => source.to_string(),
     };
+
     vec![
         json!(interval),
         json!(event["type"]),
@@ -436,7 +440,7 @@ fn event_cells(event: &Value, name: Value, now: i64) -> Vec<Value> {
     ]
 }
 
-/// The wide cells of a workload: containers, images and selector of its pod template.
+/// Builds the wide cells of a workload: containers, images and selector of its pod template.
 fn template_cells(workload: &Value) -> Vec<Value> {
     let containers = workload["spec"]["template"]["spec"]["containers"].as_array().cloned().unwrap_or_default();
     let names: Vec<&str> = containers.iter().filter_map(|c| c["name"].as_str()).collect();

@@ -13,7 +13,9 @@ fn example_snapshot_loads_objects_and_logs() {
 
     assert_eq!(fixtures.objects().len(), 38);
     assert_eq!(fixtures.log_count(), 3);
-    assert!(kinds.contains("VeritasCanary") && kinds.contains("ServiceMonitor") && kinds.contains("EndpointSlice"), "{kinds:?}");
+    assert!(kinds.contains("VeritasCanary"), "{kinds:?}");
+    assert!(kinds.contains("ServiceMonitor"), "{kinds:?}");
+    assert!(kinds.contains("EndpointSlice"), "{kinds:?}");
     assert!(fixtures.skipped().is_empty(), "{:?}", fixtures.skipped());
 }
 

@@ -186,8 +186,8 @@ fn previous_logs_missing_is_bad_request() {
     );
 }
 
-/// Starts a loopback HTTP backend that answers one request with `body` and sends the request
-/// line it received.
+/// Starts a loopback HTTP backend that responds to one request with `body` and sends the
+/// request line it received over the channel.
 fn one_shot_backend(body: &'static str) -> (u16, mpsc::Receiver<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use ggcore_test_apiserver::{Fixtures, TestApiServer, encode_continue};
 use serde_json::{Value, json};
 
-/// A server with `count` ConfigMaps spread over three namespaces, named so that etcd's key
-/// order differs from a (namespace, name) tuple order.
+/// Starts a server with `count` ConfigMaps spread over three namespaces, named so that etcd's
+/// key order differs from a (namespace, name) tuple order.
 fn configmap_server(count: usize) -> TestApiServer {
     let mut fixtures = Fixtures::new();
     for index in 0..count {
