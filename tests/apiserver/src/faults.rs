@@ -18,6 +18,13 @@ pub struct RecordedRequest {
     pub status: u16,
 }
 
+impl RecordedRequest {
+    /// Returns the decoded value of a query parameter, such as `labelSelector`.
+    pub fn param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+    }
+}
+
 /// Which requests a fault applies to: a resource, optionally narrowed to a namespace and a
 /// path prefix, and optionally to the first N matching requests only.
 ///

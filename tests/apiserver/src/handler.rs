@@ -140,7 +140,7 @@ async fn resource(shared: &Shared, info: &RequestInfo, params: &Params, accept: 
             let port = proxy_target.map(|(_, port)| port).unwrap_or_default();
             let rest = if info.rest.is_empty() { "/".to_string() } else { info.rest.clone() };
             let path_and_query = if query.is_empty() { rest } else { format!("{rest}?{query}") };
-            proxy_to_backend(shared, kind, object, &port, &path_and_query).await
+            proxy_to_backend(shared, kind, object, &port, &path_and_query, accept).await
         }
         _ => error(&ApiError::no_such_path()),
     }
@@ -184,13 +184,13 @@ fn list(store: &Store, resource: &ResourceType, namespace: Option<&str>, params:
     }
 }
 
-async fn proxy_to_backend(shared: &Shared, kind: ProxyKind, object: &Stored, port: &str, path_and_query: &str) -> Response<Body> {
+async fn proxy_to_backend(shared: &Shared, kind: ProxyKind, object: &Stored, port: &str, path_and_query: &str, accept: Option<&str>) -> Response<Body> {
     let backend = {
         let backends = lock(&shared.backends);
         proxy::find(&backends, kind, &object.value, &object.namespace, &object.name, port).map(|b| b.address)
     };
     let Some(address) = backend else { return error(&proxy::connection_refused(kind, &object.value, port)) };
-    match proxy::forward(address, path_and_query).await {
+    match proxy::forward(address, path_and_query, accept).await {
         Ok(response) => response.map(|body| body.boxed()),
         Err(_) => error(&proxy::connection_refused(kind, &object.value, port)),
     }

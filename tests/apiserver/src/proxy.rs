@@ -1,6 +1,6 @@
 //! The `proxy` subresource of pods and services: `.../pods/<name>[:<port>]/proxy/<path>` and
 //! `.../services/<name>:<port>/proxy/<path>`, forwarded over plain HTTP to loopback backends
-//! that the test registers. A port may be given by number or by name; the name resolves
+//! that the test registers. A port may be given by number or by name. A name resolves
 //! through the Service's `spec.ports` or the pod's container ports.
 
 use std::net::SocketAddr;
@@ -130,17 +130,25 @@ pub(crate) fn connection_refused(kind: ProxyKind, object: &Value, port: &str) ->
     ApiError::service_unavailable(format!("error trying to reach service: dial tcp {ip}:{port}: connect: connection refused"))
 }
 
-/// Sends a GET to a backend and returns its response: status, `Content-Type` and body.
+/// Sends a GET with the client's `Accept` header to a backend and returns its response:
+/// status, `Content-Type` and body.
+///
+/// NOTE: no timeout applies, because kube-apiserver treats proxy requests as long-running. A
+/// backend that never responds keeps the request open until the client gives up.
 ///
 /// # Errors
 ///
 /// Returns the I/O or HTTP error when the backend refuses the connection or breaks off.
-pub(crate) async fn forward(address: SocketAddr, path_and_query: &str) -> Result<Response<Full<Bytes>>, Box<dyn std::error::Error + Send + Sync>> {
+pub(crate) async fn forward(address: SocketAddr, path_and_query: &str, accept: Option<&str>) -> Result<Response<Full<Bytes>>, Box<dyn std::error::Error + Send + Sync>> {
     let stream = tokio::net::TcpStream::connect(address).await?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
 
-    let request = Request::get(path_and_query).header(hyper::header::HOST, address.to_string()).body(Full::new(Bytes::new()))?;
+    let mut request = Request::get(path_and_query).header(hyper::header::HOST, address.to_string());
+    if let Some(accept) = accept {
+        request = request.header(hyper::header::ACCEPT, accept);
+    }
+    let request = request.body(Full::new(Bytes::new()))?;
     let response = sender.send_request(request).await?;
     let status = response.status();
     let content_type = response.headers().get(hyper::header::CONTENT_TYPE).cloned();

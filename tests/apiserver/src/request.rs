@@ -61,7 +61,8 @@ impl RequestInfo {
         info.group = group.to_string();
         info.version = version.to_string();
         info.resource = decode(parts[0]);
-        if let Some(name) = parts.get(1) {
+        // A trailing slash (`.../pods/`) names no object.
+        if let Some(name) = parts.get(1).filter(|n| !n.is_empty()) {
             info.name = Some(decode(name));
         }
         if let Some(sub) = parts.get(2) {

@@ -25,6 +25,7 @@ fn requests_are_recorded_with_status() {
             RecordedRequest { method: "GET".into(), path: "/api/v1/namespaces/veritas/pods/gg-core-nope".into(), query: String::new(), status: 404 },
         ]
     );
+    assert_eq!(server.requests()[0].param("labelSelector").as_deref(), Some("app=GG-CORE"));
     server.clear_requests();
     assert!(server.requests().is_empty());
 }
