@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::request::RequestInfo;
+use crate::request::{Params, RequestInfo};
 
 /// A request the server responded to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +25,9 @@ impl RecordedRequest {
     }
 }
 
-/// Which requests a fault applies to: a resource, optionally narrowed to a namespace and a
-/// path prefix, and optionally to the first N matching requests only.
+/// Which requests a fault applies to: a resource, optionally narrowed to a namespace, a path
+/// prefix and requests that carry a query parameter, and optionally to the first N matching
+/// requests only.
 ///
 /// The resource is the plural as RBAC names it: `pods` matches requests on pods themselves
 /// (list, get, watch), `pods/log` and `pods/proxy` match those subresources. `*` matches every
@@ -36,6 +37,7 @@ pub struct Matcher {
     resource: String,
     namespace: Option<String>,
     path_prefix: Option<String>,
+    param: Option<String>,
     first: Option<usize>,
 }
 
@@ -43,7 +45,7 @@ impl Matcher {
     /// Matches requests on a resource (`pods`), a subresource (`pods/log`), or every request
     /// (`*`).
     pub fn resource(resource: &str) -> Matcher {
-        Matcher { resource: resource.to_string(), namespace: None, path_prefix: None, first: None }
+        Matcher { resource: resource.to_string(), namespace: None, path_prefix: None, param: None, first: None }
     }
 
     /// Matches every request whose path starts with a prefix, such as `/apis`.
@@ -63,17 +65,25 @@ impl Matcher {
         self
     }
 
-    /// Applies the fault to the first `count` matching requests only; later ones pass.
+    /// Narrows to requests that carry a query parameter, such as `continue` for the pages
+    /// after the first.
+    pub fn with_param(mut self, name: &str) -> Matcher {
+        self.param = Some(name.to_string());
+        self
+    }
+
+    /// Applies the fault to the first `count` matching requests only. Later ones pass.
     pub fn first(mut self, count: usize) -> Matcher {
         self.first = Some(count);
         self
     }
 
-    fn matches(&self, info: &RequestInfo, path: &str) -> bool {
+    fn matches(&self, info: &RequestInfo, path: &str, params: &Params) -> bool {
         let resource_matches = self.resource == "*" || (!info.resource.is_empty() && self.resource == info.full_resource());
         let namespace_matches = self.namespace.as_ref().is_none_or(|n| info.namespace.as_ref() == Some(n));
         let path_matches = self.path_prefix.as_ref().is_none_or(|p| path.starts_with(p.as_str()));
-        resource_matches && namespace_matches && path_matches
+        let param_matches = self.param.as_ref().is_none_or(|p| params.get(p).is_some());
+        resource_matches && namespace_matches && path_matches && param_matches
     }
 }
 
@@ -111,11 +121,11 @@ impl Faults {
 
     /// Returns the total delay and the first failure that apply to a request, and counts the
     /// request against each rule limited to its first N requests.
-    pub fn apply(&mut self, info: &RequestInfo, path: &str) -> (Duration, Option<u16>) {
+    pub fn apply(&mut self, info: &RequestInfo, path: &str, params: &Params) -> (Duration, Option<u16>) {
         let mut delay = Duration::ZERO;
         let mut failure = None;
         for rule in &mut self.rules {
-            if rule.remaining == Some(0) || !rule.matcher.matches(info, path) {
+            if rule.remaining == Some(0) || !rule.matcher.matches(info, path, params) {
                 continue;
             }
             match rule.action {

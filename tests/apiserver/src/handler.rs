@@ -44,7 +44,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> R
     let params = Params::parse(&query);
     let info = RequestInfo::parse(method.as_str(), &path, &params);
 
-    let (delay, failure) = lock(&shared.faults).apply(&info, &path);
+    let (delay, failure) = lock(&shared.faults).apply(&info, &path, &params);
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }

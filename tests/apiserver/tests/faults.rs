@@ -109,7 +109,23 @@ fn path_prefix_fails_discovery() {
 }
 
 #[test]
-fn clear_faults_restores_answers() {
+fn expired_continue_fails_later_pages_only() {
+    let server = support::example_server();
+    server.fail(Matcher::resource("pods").with_param("continue").first(1), 410);
+
+    let first = support::get(server.address(), "/api/v1/pods?limit=2").json();
+    let token = first["metadata"]["continue"].as_str().unwrap().to_string();
+    let expired = support::get(server.address(), &format!("/api/v1/pods?limit=2&continue={token}"));
+    let retried = support::get(server.address(), &format!("/api/v1/pods?limit=2&continue={token}"));
+
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    assert_eq!(expired.status, 410);
+    assert_eq!(expired.json()["reason"], "Expired");
+    assert_eq!(retried.status, 200);
+}
+
+#[test]
+fn clear_faults_restores_responses() {
     let server = support::example_server();
     server.fail(Matcher::resource("*"), 500);
     assert_eq!(support::get(server.address(), "/version").status, 500);
