@@ -64,7 +64,6 @@ pub use faults::{Matcher, RecordedRequest};
 pub use fixtures::{FixtureError, Fixtures};
 pub use objects::encode_continue;
 pub use proxy::PortRef;
-pub use resources::{ResourceType, guess_plural};
 pub use selectors::{FieldSelector, FieldTerm, LabelSelector, Requirement, SelectorError};
 pub use server::{TOKEN, TestApiServer};
 pub use status::USER;

@@ -99,7 +99,7 @@ impl TestApiServer {
         std::fs::write(path, self.kubeconfig(context))
     }
 
-    /// Returns every request recorded so far, in order.
+    /// Returns every request recorded so far, in the order their responses started.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
     }
