@@ -171,7 +171,15 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: oneshot:
         tokio::select! {
             _ = &mut stopped => return,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(error) => {
+                        // Out of file descriptors, for example: wait before accepting again.
+                        eprintln!("test apiserver on {}: accepting a connection failed: {error}", shared.address);
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
                 let shared = Arc::clone(&shared);
                 tokio::spawn(async move {
                     let service = service_fn(move |request| handle(Arc::clone(&shared), request));

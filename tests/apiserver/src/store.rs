@@ -3,7 +3,7 @@
 //!
 //! Objects without `metadata.resourceVersion` get one when the store is built, so that every
 //! object carries one as on a real server. The store's resource version, which lists report,
-//! is the highest of them.
+//! is the highest of them. A namespaced object without a namespace goes to `default`.
 
 use std::collections::BTreeMap;
 
@@ -58,13 +58,18 @@ impl Store {
         for value in &fixtures.objects {
             let mut value = value.clone();
             let (Some(api_version), Some(kind)) = (value["apiVersion"].as_str(), value["kind"].as_str()) else { continue };
-            let group = split_api_version(api_version).0.to_string();
-            let kind = kind.to_string();
-            if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut)
-                && !metadata.contains_key("resourceVersion")
-            {
-                highest += 1;
-                metadata.insert("resourceVersion".into(), Value::String(highest.to_string()));
+            let (group, version) = split_api_version(api_version);
+            let namespaced = catalog.find_kind(group, version, kind).is_some_and(|t| t.namespaced);
+            let (group, kind) = (group.to_string(), kind.to_string());
+            if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+                if !metadata.contains_key("resourceVersion") {
+                    highest += 1;
+                    metadata.insert("resourceVersion".into(), Value::String(highest.to_string()));
+                }
+                // The API server puts a namespaced object without a namespace in `default`.
+                if namespaced && metadata.get("namespace").and_then(Value::as_str).is_none_or(str::is_empty) {
+                    metadata.insert("namespace".into(), Value::String("default".into()));
+                }
             }
             let metadata = &value["metadata"];
             let namespace = metadata["namespace"].as_str().unwrap_or("").to_string();

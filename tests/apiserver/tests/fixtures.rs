@@ -67,6 +67,21 @@ fn broken_yaml_names_the_file() {
 }
 
 #[test]
+fn namespaced_object_without_namespace_goes_to_default() {
+    let mut fixtures = Fixtures::new();
+    fixtures.add_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n").unwrap();
+    fixtures.add_yaml("apiVersion: v1\nkind: Node\nmetadata: {name: node-a}\n").unwrap();
+    let server = TestApiServer::start(fixtures).unwrap();
+
+    let configmap = support::get(server.address(), "/api/v1/namespaces/default/configmaps/settings");
+    let node = support::get(server.address(), "/api/v1/nodes/node-a").json();
+
+    assert_eq!(configmap.status, 200);
+    assert_eq!(configmap.json()["metadata"]["namespace"], "default");
+    assert!(node["metadata"]["namespace"].is_null());
+}
+
+#[test]
 fn kind_without_objects_or_crd_is_not_served() {
     let server = TestApiServer::start(Fixtures::new()).unwrap();
     assert_eq!(support::get(server.address(), "/apis/veritas.ggcore.io/v1alpha1/veritascanaries").status, 404);
