@@ -2,5 +2,6 @@
 
 mod cases;
 mod hostile;
+mod live;
 mod plugin;
 mod support;
