@@ -70,6 +70,7 @@ impl Session {
         let errors = snapshot.errors.iter().map(ToString::to_string).collect();
         let mut reader = Reader::new(Backend::Snapshot(Arc::new(snapshot)));
         reader.observed_at_override = args.now.as_ref().map(|_| observed_at);
+        reader.prometheus = settings::prometheus(args.prometheus_url.as_deref(), global.request_timeout.as_deref()).map_err(usage)?;
         Ok(Session { reader: Arc::new(reader), profile, source, warnings, errors })
     }
 

@@ -137,6 +137,12 @@ pub struct SourceArgs {
     /// The time the state is judged at (RFC 3339) [default: a snapshot's newest timestamp, or now].
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+
+    /// The Prometheus to run the probes' PromQL queries against (`http://HOST:PORT`), queried at
+    /// the time the state is judged at; it wins over the cluster's Prometheus and over answers
+    /// recorded in a snapshot. --request-timeout bounds each query [default: 10s].
+    #[arg(long, value_name = "URL")]
+    pub prometheus_url: Option<String>,
 }
 
 /// Per-probe caps.

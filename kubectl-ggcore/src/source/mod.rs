@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod object;
+pub mod prometheus;
 pub mod recorded;
 pub mod snapshot;
 
@@ -18,7 +19,8 @@ use ggcore_probe_sdk::selector::Selector;
 
 pub use self::error::ReadError;
 use self::object::Object;
-use self::recorded::{HttpTarget, RecordedSeries};
+use self::prometheus::Prometheus;
+use self::recorded::{HttpTarget, QueryRecord, RecordedSeries};
 use self::snapshot::Snapshot;
 
 /// A kind as a probe names it: a fixed group, or `None` for "any group".
@@ -94,6 +96,10 @@ pub struct Reader {
     pub max_answer_bytes: usize,
     /// The observation time set with `--now`, which wins over the backend's.
     pub observed_at_override: Option<i64>,
+    /// The Prometheus given with `--prometheus-url`, which wins over the backend's answers.
+    pub prometheus: Option<Prometheus>,
+    /// The answers of the PromQL queries made in this run, for `collect` and for reuse.
+    queries: Mutex<Vec<QueryRecord>>,
 }
 
 /// The default of [`Reader::max_answer_bytes`]: 64 MiB.
@@ -108,6 +114,8 @@ impl Reader {
             observations: Mutex::new(Observations::default()),
             max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
             observed_at_override: None,
+            prometheus: None,
+            queries: Mutex::new(Vec::new()),
         }
     }
 
@@ -279,22 +287,53 @@ impl Reader {
     ///
     /// # Errors
     ///
-    /// Returns `unavailable` when no Prometheus is reachable or recorded.
+    /// Returns `unavailable` when no Prometheus is reachable or recorded, `timeout` when it did
+    /// not answer in time, `invalid` when it rejected the PromQL, and `too-large` past the cap.
     pub async fn query(&self, promql: &str, range: Option<(u32, u32)>) -> Result<Vec<RecordedSeries>, ReadError> {
-        let result = match &self.backend {
-            Backend::Snapshot(snapshot) => match snapshot.query(promql, range) {
-                Some(record) => match &record.error {
-                    Some(error) => Err(ReadError::from(error.clone())),
-                    None => Ok(record.series.clone()),
-                },
-                None => Err(ReadError::Unavailable("the snapshot holds no Prometheus answers; run live or pass --prometheus-url".into())),
-            },
-            Backend::Nothing => Err(nothing()),
+        let record = self.query_record(promql, range).await;
+        let result = match record.error {
+            Some(error) => Err(ReadError::from(error)),
+            None => Ok(record.series),
         };
         if let Err(error) = &result {
             self.note_unseen("Prometheus queries".into(), error);
         }
         result
+    }
+
+    /// Returns the answers of the PromQL queries this run made against a Prometheus, in the
+    /// shape a collected snapshot stores them.
+    pub fn query_records(&self) -> Vec<QueryRecord> {
+        self.queries.lock().expect("queries lock").clone()
+    }
+
+    /// Finds the answer of a query: from `--prometheus-url`, else from the backend. An answer
+    /// already had in this run is reused, so that probes asking the same query cost one request.
+    async fn query_record(&self, promql: &str, range: Option<(u32, u32)>) -> QueryRecord {
+        let earlier = self.queries.lock().expect("queries lock").iter().find(|q| q.promql == promql && q.range == range).cloned();
+        if let Some(record) = earlier {
+            return record;
+        }
+        if let Some(prometheus) = &self.prometheus {
+            let record = prometheus.query(promql, range, self.observed_at(), self.max_answer_bytes).await;
+            self.queries.lock().expect("queries lock").push(record.clone());
+            return record;
+        }
+        match &self.backend {
+            // Extension point for live mode: a `Backend` of a live cluster answers here by
+            // GETting `prometheus::api_path(promql, range, self.observed_at())` from the
+            // Prometheus Service through the API server's service proxy
+            // (`/api/v1/namespaces/NS/services/NAME:PORT/proxy` + path), turning the answer
+            // into series with `prometheus::parse_answer`, and pushing the record onto
+            // `self.queries` as the branch above does.
+            Backend::Snapshot(snapshot) => snapshot.query(promql, range).cloned().unwrap_or_else(|| {
+                let error = ReadError::Unavailable(
+                    "no Prometheus is reachable: the snapshot holds no answer to this query; pass --prometheus-url URL".into(),
+                );
+                prometheus::record(promql, range, Err(error))
+            }),
+            Backend::Nothing => prometheus::record(promql, range, Err(nothing())),
+        }
     }
 
     /// Resolves a name, or replays the recorded lookup.
