@@ -328,7 +328,7 @@ impl Reader {
             // `self.queries` as the branch above does.
             Backend::Snapshot(snapshot) => snapshot.query(promql, range).cloned().unwrap_or_else(|| {
                 let error = ReadError::Unavailable(
-                    "no Prometheus is reachable: the snapshot holds no answer to this query; pass --prometheus-url URL".into(),
+                    "no Prometheus is reachable: the snapshot contains no response to this query; pass --prometheus-url URL".into(),
                 );
                 prometheus::record(promql, range, Err(error))
             }),

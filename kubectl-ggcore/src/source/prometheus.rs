@@ -1,7 +1,7 @@
 //! The client of the Prometheus HTTP API (`/api/v1/query` and `/api/v1/query_range`) that the
 //! `metrics` host interface reads through when the run is given `--prometheus-url`.
 //!
-//! Every answer comes back as a [`QueryRecord`], the shape `collect` saves, so that a run that
+//! Every response comes back as a [`QueryRecord`], the shape `collect` saves, so that a run that
 //! reached Prometheus can be replayed from its snapshot. Each failure (connection refused, time
 //! out, an answer over the size cap, an error JSON from Prometheus, PromQL that does not parse)
 //! is a [`ReadError`] whose text says what happened to which Prometheus; the host hands it to
@@ -81,8 +81,8 @@ impl Prometheus {
     }
 
     /// Runs an instant query at `at` (Unix seconds), or with `range = Some((range, step))` a
-    /// range query over the `range` seconds before `at`, and returns the answer as a record.
-    /// Bodies longer than `max_bytes` are an error, not a cut answer.
+    /// range query over the `range` seconds before `at`, and returns the result as a record.
+    /// Bodies longer than `max_bytes` are an error, not a cut response.
     pub async fn query(&self, promql: &str, range: Option<(u32, u32)>, at: i64, max_bytes: usize) -> QueryRecord {
         let result = self.fetch(promql, range, at, max_bytes).await;
         record(promql, range, result)
@@ -104,7 +104,7 @@ impl Prometheus {
             }
             Err(_) => {
                 let error = ReadError::Timeout(format!(
-                    "Prometheus at {} did not answer within {}s; it is not reachable or the query is too slow",
+                    "Prometheus at {} timed out after {}s: it is not reachable or the query is too slow",
                     self.url,
                     self.timeout.as_secs_f64()
                 ));
@@ -135,7 +135,7 @@ impl Prometheus {
         let status = response.status().as_u16();
         let body = Limited::new(response.into_body(), max_bytes).collect().await.map_err(|e| {
             if e.is::<http_body_util::LengthLimitError>() {
-                ReadError::TooLarge(format!("the answer of Prometheus at {} is larger than {} MiB; narrow the query", self.url, max_bytes >> 20))
+                ReadError::TooLarge(format!("the response of Prometheus at {} is larger than {} MiB; narrow the query", self.url, max_bytes >> 20))
             } else {
                 not_reachable(&e)
             }
@@ -164,7 +164,7 @@ pub fn api_path(promql: &str, range: Option<(u32, u32)>, at: i64) -> String {
     }
 }
 
-/// The envelope of every Prometheus API answer.
+/// The envelope of every Prometheus API response.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Envelope {
@@ -191,7 +191,7 @@ struct ApiSeries {
     values: Vec<(f64, String)>,
 }
 
-/// Parses an answer of `/api/v1/query` or `/api/v1/query_range` into series.
+/// Parses a response of `/api/v1/query` or `/api/v1/query_range` into series.
 ///
 /// # Errors
 ///
@@ -213,9 +213,9 @@ pub fn parse_answer(status: u16, body: &[u8], promql: &str) -> Result<Vec<Record
         });
     }
     let Some(data) = envelope.data else {
-        return Err(ReadError::Unavailable(format!("HTTP {status}: a success answer without `data`")));
+        return Err(ReadError::Unavailable(format!("HTTP {status}: a success response without `data`")));
     };
-    let bad_shape = |e: serde_json::Error| ReadError::Unavailable(format!("a `{}` answer that does not parse: {e}", data.result_type));
+    let bad_shape = |e: serde_json::Error| ReadError::Unavailable(format!("a `{}` response that does not parse: {e}", data.result_type));
     match data.result_type.as_str() {
         "scalar" => {
             let (time, value): (f64, String) = serde_json::from_value(data.result.clone()).map_err(bad_shape)?;
