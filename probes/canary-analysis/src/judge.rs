@@ -183,7 +183,15 @@ pub fn traffic(observation: &Observation, limits: &Limits) -> Verdict {
             present(summary, evidence, resolution, "spec.trafficWeight")
         }
         Some(n) if n < limits.min_requests => {
-            let summary = format!("the canary serves {n:.0} requests in 5 minutes, under the {:.0} one analysis needs to be significant", limits.min_requests);
+            let summary = match observation.source {
+                Some(crate::observe::Source::History) => format!(
+                    "the failing analyses recorded at most {:.0} canary requests per {} interval, {n:.0} in 5 minutes, under the {:.0} one analysis needs to be significant",
+                    n / 300.0 * limits.interval,
+                    format_duration(limits.interval),
+                    limits.min_requests
+                ),
+                _ => format!("the canary serves {n:.0} requests in 5 minutes, under the {:.0} one analysis needs to be significant", limits.min_requests),
+            };
             present(summary, evidence, resolution, "spec.trafficWeight")
         }
         Some(n) => absent(format!("the canary serves {n:.0} requests in 5 minutes, at least the {:.0} an analysis needs", limits.min_requests), evidence),

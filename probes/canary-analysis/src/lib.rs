@@ -209,10 +209,13 @@ fn report(cx: &mut Context, canary: &VeritasCanary, state: State, cause: &str, v
     let name = &canary.metadata.name;
     let finding = match verdict.present {
         Some(false) => pass(SYMPTOM, cause).summary(verdict.summary).evidence_lines(verdict.evidence),
-        None => inconclusive(SYMPTOM, Some(cause))
-            .summary(verdict.summary)
+        None if observation.unreachable.is_some() => inconclusive(SYMPTOM, Some(cause))
+            .summary(format!("{} (Prometheus not reachable)", verdict.summary))
             .evidence_lines(verdict.evidence)
             .evidence_lines(observation.unreachable.iter().map(|e| format!("Prometheus: {e}"))),
+        None => inconclusive(SYMPTOM, Some(cause))
+            .summary(verdict.summary)
+            .evidence_lines(verdict.evidence),
         Some(true) => {
             let builder = if state == State::RolledBack { fail(SYMPTOM, cause) } else { warn(SYMPTOM, cause) };
             let next = if cause == BUG {

@@ -60,7 +60,7 @@ pub fn observe(cx: &Context, limits: &Limits, streak: &[HistoryEntry]) -> Observ
         }
         Err(error) => {
             cx.debug(format!("Prometheus could not be queried, reading the analysis history instead: {}", error.message()));
-            observation.unreachable = Some(format!("not reachable or not answering: {}", error.message()));
+            observation.unreachable = Some(error.message());
             if let Some((canary, stable)) = from_history(streak, limits.interval) {
                 observation.source = Some(Source::History);
                 observation.canary = canary;

@@ -165,7 +165,8 @@ fn recorded_baseline_query_without_series_is_wrong() {
 fn history_of_zero_requests_is_too_low_traffic_without_prometheus() {
     let entry = "  - {result: Inconclusive, weight: 20, metrics: {errorRate: null, requests: 0}}\n";
     let findings = Fixture::yaml(&canary("Progressing", "0.01", "1m", "False", entry)).run::<CanaryAnalysis>();
-    findings.assert_reported(Outcome::Warn, SYMPTOM, TRAFFIC);
+    let finding = findings.assert_reported(Outcome::Warn, SYMPTOM, TRAFFIC);
+    assert!(finding.summary.contains("recorded at most 0 canary requests per 1m interval"), "{}", finding.summary);
     findings.assert_reported(Outcome::Inconclusive, SYMPTOM, THRESHOLD);
     findings.assert_reported(Outcome::Inconclusive, SYMPTOM, BASELINE);
 }
@@ -185,6 +186,7 @@ fn no_prometheus_and_no_history_is_inconclusive() {
     findings.assert_healthy();
     for cause in CAUSES {
         let finding = findings.assert_reported(Outcome::Inconclusive, SYMPTOM, cause);
-        assert!(finding.evidence.iter().any(|e| e.contains("Prometheus: not reachable")), "{}", findings.dump());
+        assert!(finding.summary.ends_with("(Prometheus not reachable)"), "{}", findings.dump());
+        assert!(finding.evidence.iter().any(|e| e == "Prometheus: unavailable: no Prometheus in this fixture"), "{}", findings.dump());
     }
 }

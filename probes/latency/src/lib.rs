@@ -76,9 +76,9 @@ fn finite(cx: &Context, query: &str) -> Result<Vec<Sample>, HostError> {
     Ok(cx.query(query)?.into_iter().filter(|s| s.value.is_finite()).collect())
 }
 
-fn unreachable(cause: &str, error: &HostError) -> FindingBuilder {
+fn unreachable(cause: &str, unknown: &str, error: &HostError) -> FindingBuilder {
     inconclusive(SYMPTOM, Some(cause))
-        .summary(format!("Prometheus not reachable: {}", error.message()))
+        .summary(format!("Prometheus not reachable: {unknown} is unknown"))
         .evidence(format!("Prometheus: {}", error.message()))
 }
 
@@ -101,11 +101,11 @@ fn check_p99(cx: &mut Context) {
     let (threshold, origin) = p99_threshold(cx);
     let mut samples = match finite(cx, &promql::p99_latency("")) {
         Ok(samples) => samples,
-        Err(error) => return cx.report(unreachable(P99, &error)),
+        Err(error) => return cx.report(unreachable(P99, "the p99 latency", &error)),
     };
     match finite(cx, &promql::p99_latency_by("deployment")) {
         Ok(by_deployment) => samples.extend(by_deployment),
-        Err(error) => return cx.report(unreachable(P99, &error)),
+        Err(error) => return cx.report(unreachable(P99, "the p99 latency", &error)),
     }
     if samples.is_empty() {
         return cx.report(
