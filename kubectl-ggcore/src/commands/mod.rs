@@ -1,8 +1,10 @@
 //! The commands. Each takes its resolved arguments and returns the exit code; errors carry
 //! the exit code they map to, so that scripts can tell bad input (2) from a tool failure (1).
 
+pub mod canary;
 pub mod diagnose;
 pub mod explain;
+pub mod metrics;
 pub mod probes;
 pub mod session;
 pub mod version;

@@ -115,6 +115,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the plugin version, the WIT versions it serves and the wasmtime version.
     Version(VersionArgs),
+    /// Inspect VeritasCanary resources, as the guide's `GG-CORE canary` does, read-only.
+    Canary(CanaryArgs),
+    /// Print the guide's Prometheus metrics, as the guide's `GG-CORE metrics` does.
+    Metrics(MetricsArgs),
 }
 
 /// Where the cluster state comes from and how probes run.
@@ -221,6 +225,75 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct VersionArgs {
     /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// `canary`.
+#[derive(Debug, Args)]
+pub struct CanaryArgs {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: CanaryCommand,
+}
+
+/// `canary` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CanaryCommand {
+    /// Print each VeritasCanary's phase, weight, steps, promotion and analysis settings and
+    /// conditions.
+    Inspect(CanaryInspectArgs),
+}
+
+/// `canary inspect`.
+#[derive(Debug, Args)]
+pub struct CanaryInspectArgs {
+    /// Only the VeritasCanary with this name [default: every one in the namespace].
+    pub name: Option<String>,
+
+    /// Also print the analysis history (`status.analysisHistory`).
+    #[arg(long)]
+    pub history: bool,
+
+    /// Also print the canary's and stable's current error rate, request rate and p99 latency
+    /// from Prometheus.
+    #[arg(long)]
+    pub metrics: bool,
+
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// `metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: MetricsCommand,
+}
+
+/// `metrics` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MetricsCommand {
+    /// Print the key metrics: error rate, request rate, p99 latency, memory use and pod readiness.
+    Summary(MetricsViewArgs),
+    /// Print the canary's error rate, request rate and p99 latency beside stable's.
+    Canary(MetricsViewArgs),
+}
+
+/// `metrics summary` and `metrics canary`.
+#[derive(Debug, Args)]
+pub struct MetricsViewArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format; `wide` adds each PromQL query.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
