@@ -2,5 +2,6 @@
 
 mod cases;
 mod hostile;
+mod metrics;
 mod plugin;
 mod support;
