@@ -143,8 +143,8 @@ pub struct SourceArgs {
     pub now: Option<String>,
 
     /// The Prometheus to run the probes' PromQL queries against (`http://HOST:PORT`), queried at
-    /// the time the state is judged at; it wins over the cluster's Prometheus and over answers
-    /// recorded in a snapshot. --request-timeout bounds each query [default: 10s].
+    /// the time the state is judged at, in place of the query results a snapshot recorded.
+    /// --request-timeout bounds each query [default: 10s].
     #[arg(long, value_name = "URL")]
     pub prometheus_url: Option<String>,
 }

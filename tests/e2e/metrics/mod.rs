@@ -401,6 +401,48 @@ fn client_range_query_records_points() {
     assert_eq!(record.series[0].points[10], (scenario::HEALTHY.now() as f64, 3.0 * 48.0 * 1024.0 * 1024.0 * 1024.0));
 }
 
+#[test]
+fn recorded_queries_replay_the_verdicts() {
+    use clap::Parser as _;
+    use ggcore::commands::session::Session;
+    use ggcore::flags::{Cli, Command};
+    use ggcore::host::cache::ComponentCache;
+    use ggcore::host::engine::ProbeEngine;
+    use ggcore::host::{builtin, limits::Limits, runner};
+
+    // The live run: the built-in probes against Prometheus, keeping each query's record.
+    let server = server::shared();
+    let dir = snapshot(&ROLLED_BACK);
+    let now = scenario::FAILING_CANARY.now_text();
+    let cli = Cli::parse_from(["kubectl-ggcore", "diagnose", "--snapshot", dir.path().to_str().unwrap(), "--prometheus-url", &server.url(), "--now", &now]);
+    let Command::Diagnose(args) = &cli.command else { unreachable!("parsed a diagnose command") };
+    let session = Session::open(&cli.global, &args.source).unwrap_or_else(|e| panic!("{:#}", e.error));
+    let cache = tempfile::tempdir().unwrap();
+    let engine = std::sync::Arc::new(ProbeEngine::new(ComponentCache::new(Some(cache.path().to_path_buf()))).unwrap());
+    block_on(runner::run_all(engine, builtin::sources(), session.reader.clone(), session.profile.clone(), Limits::default()));
+    let records = session.reader.query_records();
+    assert!(records.iter().any(|r| r.promql.contains(r#"{status="error",deployment="canary"}"#)), "{records:#?}");
+
+    // The replay: the same objects with the records as a collected snapshot, without Prometheus.
+    let replay = snapshot(&ROLLED_BACK);
+    let index = serde_json::json!({
+        "format": "ggcore-snapshot/v1",
+        "observedAt": now,
+        "kinds": ["Pod", "Node", "VeritasCanary"],
+        "queries": records,
+    });
+    std::fs::write(replay.path().join("ggcore-snapshot.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    let replayed = report(&run(ggcore().args(["diagnose", "--snapshot"]).arg(replay.path()).args(["-o", "json"])));
+    let live = diagnose(dir.path(), &scenario::FAILING_CANARY, &server, &[]);
+
+    assert_cause(&replayed, "fail", "canary-failing", "canary-has-real-bug");
+    for (symptom, causes) in [("canary-failing", &CANARY_CAUSES[..]), ("high-latency", &LATENCY_CAUSES[..])] {
+        for cause in causes {
+            assert_eq!(finding(&replayed, symptom, cause)["summary"], finding(&live, symptom, cause)["summary"], "{symptom}/{cause}");
+        }
+    }
+}
+
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
 }
