@@ -1,7 +1,7 @@
 //! `kubectl ggcore metrics summary` and `metrics canary`: the read-only equivalents of the
 //! guide's `GG-CORE metrics summary` and `GG-CORE metrics canary`. They run the guide's
-//! Prometheus queries through the run's [`Reader`] (so `--prometheus-url`, the cluster's
-//! Prometheus or a snapshot's recorded answers) and print each value with its query.
+//! Prometheus queries through the run's [`Reader`] (so against `--prometheus-url`, or from the
+//! query results a snapshot recorded) and print each value with its query.
 
 use std::fmt::Write as _;
 
@@ -58,7 +58,7 @@ pub struct Metric {
 pub struct MetricsView {
     /// The time the queries are evaluated at (RFC 3339).
     pub evaluated_at: String,
-    /// Where the answers come from.
+    /// The source of the query results.
     pub prometheus: String,
     /// The metrics in the guide's order.
     pub metrics: Vec<Metric>,
@@ -83,11 +83,11 @@ pub async fn measure(reader: &Reader, queries: Vec<(String, String, Unit)>) -> V
     metrics
 }
 
-/// Describes where the reader's PromQL answers come from.
+/// Describes the source of the reader's PromQL results.
 pub fn origin(reader: &Reader) -> String {
     match &reader.prometheus {
         Some(prometheus) => format!("Prometheus at {}", prometheus.url()),
-        None => "answers recorded in the snapshot".to_string(),
+        None => "query results recorded in the snapshot".to_string(),
     }
 }
 
@@ -128,7 +128,7 @@ fn summary_queries(namespace: &str, canary_selector: &str) -> Vec<(String, Strin
 ///
 /// # Errors
 ///
-/// Exit code 1 when the state cannot be read or no query could be answered.
+/// Exit code 1 when the state cannot be read or every query failed.
 pub async fn summary(global: &GlobalArgs, args: &MetricsViewArgs) -> CommandResult {
     let session = Session::open(global, &args.source)?;
     let queries = summary_queries(&session.profile.namespace, &session.profile.canary_selector);
@@ -139,7 +139,7 @@ pub async fn summary(global: &GlobalArgs, args: &MetricsViewArgs) -> CommandResu
 ///
 /// # Errors
 ///
-/// Exit code 1 when the state cannot be read or no query could be answered.
+/// Exit code 1 when the state cannot be read or every query failed.
 pub async fn canary(global: &GlobalArgs, args: &MetricsViewArgs) -> CommandResult {
     let session = Session::open(global, &args.source)?;
     let queries = canary_queries(&session.profile.canary_selector, &session.profile.stable_selector);
@@ -161,7 +161,7 @@ async fn show(session: &Session, queries: Vec<(String, String, Unit)>, output: O
 
     if view.metrics.iter().all(|m| m.error.is_some()) {
         let reason = view.metrics.first().and_then(|m| m.error.clone()).unwrap_or_default();
-        return Err(failed(anyhow!("no query could be answered: {reason}")));
+        return Err(failed(anyhow!("every query failed: {reason}")));
     }
     Ok(0)
 }

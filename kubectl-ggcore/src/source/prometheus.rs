@@ -3,7 +3,7 @@
 //!
 //! Every response comes back as a [`QueryRecord`], the shape `collect` saves, so that a run that
 //! reached Prometheus can be replayed from its snapshot. Each failure (connection refused, time
-//! out, an answer over the size cap, an error JSON from Prometheus, PromQL that does not parse)
+//! out, a response over the size cap, an error JSON from Prometheus, PromQL that does not parse)
 //! is a [`ReadError`] whose text says what happened to which Prometheus; the host hands it to
 //! the probe as the WIT `host-error`.
 //!
@@ -181,7 +181,7 @@ struct Data {
     result: serde_json::Value,
 }
 
-/// One series of a `vector` or `matrix` answer.
+/// One series of a `vector` or `matrix` result.
 #[derive(Deserialize)]
 struct ApiSeries {
     #[serde(default)]
@@ -196,7 +196,7 @@ struct ApiSeries {
 /// # Errors
 ///
 /// Returns `invalid` when Prometheus rejects the PromQL (`bad_data`), `timeout` when it gave
-/// up on the query, and `unavailable` for any other error answer or a body that is not the
+/// up on the query, and `unavailable` for any other error response or a body that is not the
 /// Prometheus API's JSON.
 pub fn parse_answer(status: u16, body: &[u8], promql: &str) -> Result<Vec<RecordedSeries>, ReadError> {
     let envelope: Envelope = serde_json::from_slice(body).map_err(|_| {

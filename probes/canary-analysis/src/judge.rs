@@ -72,7 +72,7 @@ fn undecided(summary: String, evidence: Vec<String>) -> Verdict {
     Verdict { present: None, summary, evidence, ..Verdict::default() }
 }
 
-/// The evidence lines of both sides.
+/// Describes both sides in evidence lines.
 fn values(observation: &Observation, limits: &Limits) -> Vec<String> {
     vec![
         observation.describe("canary", &observation.canary, limits.interval),

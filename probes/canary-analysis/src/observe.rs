@@ -45,7 +45,7 @@ pub struct Observation {
     pub baseline_recorded_empty: bool,
 }
 
-/// Measures both sides, from Prometheus if it answers, else from the failing history entries.
+/// Measures both sides, from Prometheus if it responds, else from the failing history entries.
 pub fn observe(cx: &Context, limits: &Limits, streak: &[HistoryEntry]) -> Observation {
     let mut observation = Observation {
         baseline_recorded_empty: streak.iter().any(|e| e.baseline.requests == Some(0.0)),
@@ -109,19 +109,19 @@ fn missing_baseline(cx: &Context, streak: &[HistoryEntry]) -> Vec<String> {
     missing
 }
 
-/// Takes the canary's and the baseline's values from the failing entries: the most requests
+/// Takes the canary's and the baseline's values from the failing entries: the max requests
 /// any of them saw, and the newest error rate and latency. `None` when no entry recorded any.
 fn from_history(streak: &[HistoryEntry], interval: f64) -> Option<(Side, Side)> {
     let newest = |pick: fn(&HistoryEntry) -> Option<f64>| streak.iter().rev().find_map(pick);
-    let most = |pick: fn(&HistoryEntry) -> Option<f64>| streak.iter().filter_map(pick).reduce(f64::max);
+    let max = |pick: fn(&HistoryEntry) -> Option<f64>| streak.iter().filter_map(pick).reduce(f64::max);
     let canary = Side {
         error_rate: newest(|e| e.canary.error_rate),
-        requests_per_second: most(|e| e.canary.requests).map(|n| n / interval),
+        requests_per_second: max(|e| e.canary.requests).map(|n| n / interval),
         latency_p99: newest(|e| e.canary.latency_p99),
     };
     let stable = Side {
         error_rate: newest(|e| e.baseline.error_rate),
-        requests_per_second: most(|e| e.baseline.requests).map(|n| n / interval),
+        requests_per_second: max(|e| e.baseline.requests).map(|n| n / interval),
         latency_p99: newest(|e| e.baseline.latency_p99),
     };
     if canary == Side::default() && stable == Side::default() { None } else { Some((canary, stable)) }

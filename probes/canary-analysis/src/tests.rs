@@ -33,7 +33,7 @@ const NO_HISTORY: &str = "    []\n";
 /// The values of one side: error rate, requests per second and p99 latency; `None` is no sample.
 type Values = (Option<f64>, Option<f64>, Option<f64>);
 
-/// Answers the guide's queries for the canary and stable pods.
+/// Sets the results of the guide's queries for the canary and stable pods.
 fn prometheus(fixture: Fixture, canary: Values, stable: Values) -> Fixture {
     let answer = |value: Option<f64>| value.map(|v| vec![sample(&[], v)]).unwrap_or_default();
     fixture
@@ -162,7 +162,7 @@ fn recorded_baseline_query_without_series_is_wrong() {
 }
 
 #[test]
-fn history_of_zero_requests_is_too_low_traffic_without_prometheus() {
+fn zero_request_history_is_low_traffic() {
     let entry = "  - {result: Inconclusive, weight: 20, metrics: {errorRate: null, requests: 0}}\n";
     let findings = Fixture::yaml(&canary("Progressing", "0.01", "1m", "False", entry)).run::<CanaryAnalysis>();
     let finding = findings.assert_reported(Outcome::Warn, SYMPTOM, TRAFFIC);

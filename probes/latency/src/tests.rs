@@ -21,7 +21,7 @@ fn cluster(memory_pressure: &str, disk_pressure: &str) -> Fixture {
     Fixture::yaml(&[pod("gg-core-a", "node-1"), pod("gg-core-b", "node-1"), node("node-1", memory_pressure, disk_pressure)].concat())
 }
 
-/// Answers the latency, memory and throttling queries.
+/// Sets the results of the latency, memory and throttling queries.
 fn prometheus(fixture: Fixture, p99: f64, canary_p99: f64, memory: f64, throttled: f64) -> Fixture {
     fixture
         .query("by (le))", vec![sample(&[], p99)])

@@ -1,6 +1,6 @@
 //! `metrics-endpoint`: does every running GG-CORE pod serve its metrics? The probe GETs
 //! `/metrics` on the profile's metrics port of each pod through the API server's pod proxy
-//! (the guide's `curl :9090/metrics`) and grades the answers as the Health Status Matrix's
+//! (the guide's `curl :9090/metrics`) and grades the responses as the Health Status Matrix's
 //! "Metrics" row does:
 //!
 //! - HTTP 200 with `gg_core_` series from every pod: healthy (`pass`);

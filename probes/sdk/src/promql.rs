@@ -36,8 +36,8 @@ pub fn series(metric: &str, matchers: &[&str]) -> String {
     if terms.is_empty() { metric.to_string() } else { format!("{metric}{{{}}}", terms.join(",")) }
 }
 
-/// The error rate over the last 5 minutes, errors over all requests, as the guide's "Canary
-/// error rate comparison". An empty `matchers` gives the guide's overall "Error rate".
+/// Builds the error rate over the last 5 minutes, errors over all requests, as the guide's
+/// "Canary error rate comparison". An empty `matchers` gives the guide's overall "Error rate".
 /// Prometheus returns no sample when no `status="error"` series exists at all.
 pub fn error_rate(matchers: &str) -> String {
     format!(
@@ -47,17 +47,17 @@ pub fn error_rate(matchers: &str) -> String {
     )
 }
 
-/// Requests per second over the last 5 minutes.
+/// Builds the requests per second over the last 5 minutes.
 pub fn request_rate(matchers: &str) -> String {
     format!("sum(rate({}[5m]))", series("gg_core_requests_total", &[matchers]))
 }
 
-/// The p99 request latency in seconds over the last 5 minutes, the guide's "P99 latency".
+/// Builds the p99 request latency in seconds over the last 5 minutes, the guide's "P99 latency".
 pub fn p99_latency(matchers: &str) -> String {
     format!("histogram_quantile(0.99, sum(rate({}[5m])) by (le))", series("gg_core_request_duration_bucket", &[matchers]))
 }
 
-/// The p99 request latency in seconds per value of `label` (for example `deployment`).
+/// Builds the p99 request latency in seconds per value of `label` (for example `deployment`).
 pub fn p99_latency_by(label: &str) -> String {
     format!("histogram_quantile(0.99, sum(rate(gg_core_request_duration_bucket[5m])) by (le, {label}))")
 }
@@ -65,7 +65,7 @@ pub fn p99_latency_by(label: &str) -> String {
 /// Memory used over the memory limit per series, the guide's "Memory usage".
 pub const MEMORY_RATIO: &str = "gg_core_memory_used_bytes / gg_core_memory_limit_bytes";
 
-/// The share of CFS periods in which each pod of `namespace` was throttled, over 5 minutes.
+/// Builds the share of CFS periods in which each pod of `namespace` was throttled, over 5 minutes.
 pub fn cpu_throttling(namespace: &str) -> String {
     let namespace = format!("namespace=\"{}\"", escape(namespace));
     format!(
@@ -73,11 +73,6 @@ pub fn cpu_throttling(namespace: &str) -> String {
         series("container_cpu_cfs_throttled_periods_total", &[&namespace]),
         series("container_cpu_cfs_periods_total", &[&namespace])
     )
-}
-
-/// Counts the series a selector (`metric{labels}`) matches now; no sample means none exists.
-pub fn count_series(selector: &str) -> String {
-    format!("count({selector})")
 }
 
 #[cfg(test)]

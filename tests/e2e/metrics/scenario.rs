@@ -93,7 +93,7 @@ pub const LOW_TRAFFIC: Scenario = Scenario { slot: 3, canary: Some(Traffic { ok:
 pub const MODEST_TRAFFIC: Scenario = Scenario { slot: 4, canary: Some(Traffic { ok: 1.0, errors: 0.0, latency: Latency::Fast }), ..HEALTHY };
 /// Only the canary exports request series.
 pub const NO_STABLE_SERIES: Scenario = Scenario { slot: 5, stable: None, ..HEALTHY };
-/// Both deployments answer slowly: p99 about 4.5 s.
+/// Both deployments respond slowly: p99 about 4.5 s.
 pub const SLOW: Scenario = Scenario {
     slot: 6,
     canary: Some(Traffic { latency: Latency::Slow, ..HEALTHY_CANARY }),
@@ -264,7 +264,7 @@ status:
     std::fs::write(dir.join("objects.yaml"), yaml).expect("writing the snapshot's objects");
 }
 
-/// Writes the index of a collected snapshot holding the given `/metrics` answers per pod:
+/// Writes the index of a collected snapshot with the given `/metrics` responses per pod:
 /// `Ok((status, body))` or `Err(error kind, message)`.
 pub fn write_metrics_answers(dir: &Path, answers: &[(&str, Result<(u16, &str), (&str, &str)>)]) {
     let http: Vec<serde_json::Value> = answers
