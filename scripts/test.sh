@@ -8,9 +8,11 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages the tests run for real: kubectl's plugin mechanism and protocol checks.
+# Debian packages the tests run for real: kubectl's plugin mechanism and protocol checks, and
+# Prometheus with promtool for the metrics probes (the tests start their own server).
 packages=()
 command -v kubectl >/dev/null || packages+=(kubernetes-client)
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || packages+=(prometheus)
 if [ "${#packages[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${packages[*]}"
   as_root apt-get update -qq

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use ggcore::commands::{self, CommandError};
-use ggcore::flags::args::ProbesCommand;
+use ggcore::flags::args::{CanaryCommand, MetricsCommand, ProbesCommand};
 use ggcore::flags::{Cli, Command};
 use ggcore::host::builtin;
 
@@ -36,6 +36,13 @@ async fn run(cli: Cli) -> commands::CommandResult {
         Command::Explain(args) => commands::explain::run(args),
         Command::Version(args) => commands::version::run(args),
         Command::Collect(args) => commands::collect::run(&cli.global, args).await,
+        Command::Canary(args) => match &args.command {
+            CanaryCommand::Inspect(inspect) => commands::canary::inspect(&cli.global, inspect).await,
+        },
+        Command::Metrics(args) => match &args.command {
+            MetricsCommand::Summary(view) => commands::metrics::summary(&cli.global, view).await,
+            MetricsCommand::Canary(view) => commands::metrics::canary(&cli.global, view).await,
+        },
     }
 }
 

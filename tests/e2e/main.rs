@@ -3,5 +3,6 @@
 mod cases;
 mod hostile;
 mod live;
+mod metrics;
 mod plugin;
 mod support;

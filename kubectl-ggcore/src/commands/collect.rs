@@ -38,7 +38,8 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> CommandResult {
         progress.finish().await;
     }
 
-    let recording = session.reader.take_recording().ok_or_else(|| failed(anyhow!("the run kept no recording")))?;
+    let mut recording = session.reader.take_recording().ok_or_else(|| failed(anyhow!("the run kept no recording")))?;
+    recording.queries = session.reader.query_records();
     recording.write(&args.output, &session.source.observed_at, &session.source.location).map_err(failed)?;
     let failed_probes = runs.iter().filter(|r| r.failure.is_some()).count();
     eprintln!(

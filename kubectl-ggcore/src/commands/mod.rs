@@ -2,8 +2,10 @@
 //! the exit code they map to, so that scripts can tell bad input (2) from a tool failure (1).
 
 pub mod collect;
+pub mod canary;
 pub mod diagnose;
 pub mod explain;
+pub mod metrics;
 pub mod probes;
 pub mod session;
 pub mod version;

@@ -91,6 +91,7 @@ impl Session {
 
         let mut reader = Reader::new(backend);
         reader.observed_at_override = Some(observed_at);
+        reader.prometheus = settings::prometheus(args.prometheus_url.as_deref(), global.request_timeout.as_deref()).map_err(usage)?;
         if record {
             reader = reader.record();
         }

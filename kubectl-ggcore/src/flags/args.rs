@@ -118,6 +118,10 @@ pub enum Command {
     /// Run every probe against the cluster and save what they read as a snapshot, which
     /// `diagnose --snapshot` replays offline with the same verdicts.
     Collect(CollectArgs),
+    /// Inspect VeritasCanary resources, as the guide's `GG-CORE canary` does, read-only.
+    Canary(CanaryArgs),
+    /// Print the guide's Prometheus metrics, as the guide's `GG-CORE metrics` does.
+    Metrics(MetricsArgs),
 }
 
 /// Where the cluster state comes from and how probes run.
@@ -140,6 +144,12 @@ pub struct SourceArgs {
     /// The time the state is judged at (RFC 3339) [default: a snapshot's newest timestamp, or now].
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+
+    /// The Prometheus to run the probes' PromQL queries against (`http://HOST:PORT`), queried at
+    /// the time the state is judged at, in place of the query results a snapshot recorded.
+    /// --request-timeout bounds each query [default: 10s].
+    #[arg(long, value_name = "URL")]
+    pub prometheus_url: Option<String>,
 }
 
 /// Per-probe caps.
@@ -246,6 +256,75 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct VersionArgs {
     /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// `canary`.
+#[derive(Debug, Args)]
+pub struct CanaryArgs {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: CanaryCommand,
+}
+
+/// `canary` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CanaryCommand {
+    /// Print each VeritasCanary's phase, weight, steps, promotion and analysis settings and
+    /// conditions.
+    Inspect(CanaryInspectArgs),
+}
+
+/// `canary inspect`.
+#[derive(Debug, Args)]
+pub struct CanaryInspectArgs {
+    /// Only the VeritasCanary with this name [default: every one in the namespace].
+    pub name: Option<String>,
+
+    /// Also print the analysis history (`status.analysisHistory`).
+    #[arg(long)]
+    pub history: bool,
+
+    /// Also print the canary's and stable's current error rate, request rate and p99 latency
+    /// from Prometheus.
+    #[arg(long)]
+    pub metrics: bool,
+
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// `metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: MetricsCommand,
+}
+
+/// `metrics` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MetricsCommand {
+    /// Print the key metrics: error rate, request rate, p99 latency, memory use and pod readiness.
+    Summary(MetricsViewArgs),
+    /// Print the canary's error rate, request rate and p99 latency beside stable's.
+    Canary(MetricsViewArgs),
+}
+
+/// `metrics summary` and `metrics canary`.
+#[derive(Debug, Args)]
+pub struct MetricsViewArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format; `wide` adds each PromQL query.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }

@@ -8,6 +8,7 @@ use ggcore_probe_sdk::units;
 
 use super::args::{ColorWhen, LimitArgs};
 use crate::host::limits::Limits;
+use crate::source::prometheus::{self, Prometheus};
 
 /// Decides whether to colour stdout.
 pub fn use_color(when: ColorWhen) -> bool {
@@ -57,4 +58,20 @@ pub fn limits(args: &LimitArgs) -> Result<Limits> {
 /// Fails when the value is not an RFC 3339 time.
 pub fn now(text: &str) -> Result<i64> {
     units::parse_time(text).with_context(|| format!("invalid value `{text}` for `--now`: expected an RFC 3339 time such as `2026-12-04T10:30:00Z`"))
+}
+
+/// Builds the client of `--prometheus-url`, with `--request-timeout` as the time each query may
+/// take (`0` means no limit, as in kubectl).
+///
+/// # Errors
+///
+/// Fails when the URL or the timeout does not parse.
+pub fn prometheus(url: Option<&str>, request_timeout: Option<&str>) -> Result<Option<Prometheus>> {
+    let Some(url) = url else { return Ok(None) };
+    let timeout = match request_timeout {
+        Some("0") => Duration::MAX,
+        Some(text) => duration("request-timeout", text)?,
+        None => prometheus::DEFAULT_TIMEOUT,
+    };
+    Prometheus::new(url, timeout).map(Some).map_err(anyhow::Error::msg)
 }

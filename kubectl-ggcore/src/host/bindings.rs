@@ -12,7 +12,8 @@ pub mod v0_1 {
         exports: { default: async },
     });
 
-    // `Descriptor`, `Finding` and `Profile` are already in scope: the exports use them.
+    // `Descriptor`, `Finding` and `Profile` are already in scope: the exports use them. The
+    // path starts at `self` because under rustdoc `ggcore` also names this crate.
     pub use self::ggcore::probe::types::{Capability, HostError, KindRef, Outcome};
 }
 

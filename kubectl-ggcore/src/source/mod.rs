@@ -8,6 +8,7 @@
 pub mod error;
 pub mod live;
 pub mod object;
+pub mod prometheus;
 pub mod recorded;
 pub mod recording;
 pub mod snapshot;
@@ -21,8 +22,9 @@ use ggcore_probe_sdk::selector::Selector;
 pub use self::error::ReadError;
 use self::live::LiveCluster;
 use self::object::Object;
-use self::recorded::{HttpTarget, RecordedSeries};
 use self::recording::Recording;
+use self::prometheus::Prometheus;
+use self::recorded::{HttpTarget, QueryRecord, RecordedSeries};
 use self::snapshot::Snapshot;
 
 /// A kind as a probe names it: a fixed group, or `None` for "any group".
@@ -102,6 +104,12 @@ pub struct Reader {
     pub observed_at_override: Option<i64>,
     /// What the run read, kept for `collect`; `None` when not collecting.
     recording: Option<Mutex<Recording>>,
+    /// The Prometheus given with `--prometheus-url`, which wins over the backend's answers.
+    pub prometheus: Option<Prometheus>,
+    /// The answers of the PromQL queries made in this run, for `collect` and for reuse.
+    queries: Mutex<Vec<QueryRecord>>,
+    /// The Prometheus Service of a live cluster, found once: namespace, name and port.
+    prometheus_service: tokio::sync::OnceCell<Result<(String, String, String), ReadError>>,
 }
 
 /// The default of [`Reader::max_answer_bytes`]: 64 MiB.
@@ -117,6 +125,9 @@ impl Reader {
             max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
             observed_at_override: None,
             recording: None,
+            prometheus: None,
+            queries: Mutex::new(Vec::new()),
+            prometheus_service: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -333,24 +344,88 @@ impl Reader {
     ///
     /// # Errors
     ///
-    /// Returns `unavailable` when no Prometheus is reachable or recorded.
+    /// Returns `unavailable` when no Prometheus is reachable or recorded, `timeout` when it did
+    /// not answer in time, `invalid` when it rejected the PromQL, and `too-large` past the cap.
     pub async fn query(&self, promql: &str, range: Option<(u32, u32)>) -> Result<Vec<RecordedSeries>, ReadError> {
-        let result = match &self.backend {
-            Backend::Snapshot(snapshot) => match snapshot.query(promql, range) {
-                Some(record) => match &record.error {
-                    Some(error) => Err(ReadError::from(error.clone())),
-                    None => Ok(record.series.clone()),
-                },
-                None => Err(ReadError::Unavailable("the snapshot holds no Prometheus answers; run live or pass --prometheus-url".into())),
-            },
-            // TODO: find the Prometheus Service and query it through the API server's service proxy.
-            Backend::Live(_) => Err(ReadError::Unavailable("no Prometheus configured; pass --prometheus-url".into())),
-            Backend::Nothing => Err(nothing()),
+        let record = self.query_record(promql, range).await;
+        let result = match record.error {
+            Some(error) => Err(ReadError::from(error)),
+            None => Ok(record.series),
         };
         if let Err(error) = &result {
             self.note_unseen("Prometheus queries".into(), error);
         }
         result
+    }
+
+    /// Returns the answers of the PromQL queries this run made against a Prometheus, in the
+    /// shape a collected snapshot stores them.
+    pub fn query_records(&self) -> Vec<QueryRecord> {
+        self.queries.lock().expect("queries lock").clone()
+    }
+
+    /// Finds the answer of a query: from `--prometheus-url`, else from the backend. An answer
+    /// already had in this run is reused, so that probes asking the same query cost one request.
+    async fn query_record(&self, promql: &str, range: Option<(u32, u32)>) -> QueryRecord {
+        let earlier = self.queries.lock().expect("queries lock").iter().find(|q| q.promql == promql && q.range == range).cloned();
+        if let Some(record) = earlier {
+            return record;
+        }
+        if let Some(prometheus) = &self.prometheus {
+            let record = prometheus.query(promql, range, self.observed_at(), self.max_answer_bytes).await;
+            self.queries.lock().expect("queries lock").push(record.clone());
+            return record;
+        }
+        match &self.backend {
+            Backend::Snapshot(snapshot) => snapshot.query(promql, range).cloned().unwrap_or_else(|| {
+                let error = ReadError::Unavailable(
+                    "no Prometheus is reachable: the snapshot contains no response to this query; pass --prometheus-url URL".into(),
+                );
+                prometheus::record(promql, range, Err(error))
+            }),
+            Backend::Live(cluster) => {
+                let result = self.live_query(cluster, promql, range).await;
+                let record = prometheus::record(promql, range, result);
+                self.queries.lock().expect("queries lock").push(record.clone());
+                record
+            }
+            Backend::Nothing => prometheus::record(promql, range, Err(nothing())),
+        }
+    }
+
+    /// Queries the cluster's Prometheus through the API server's service proxy.
+    async fn live_query(&self, cluster: &LiveCluster, promql: &str, range: Option<(u32, u32)>) -> Result<Vec<RecordedSeries>, ReadError> {
+        let (namespace, service, port) = self.prometheus_service.get_or_init(|| self.find_prometheus_service()).await.clone()?;
+        let target = HttpTarget::Service { namespace, service, port, path: prometheus::api_path(promql, range, self.observed_at()) };
+        let answer = cluster.proxy_get(&target, self.max_answer_bytes).await?;
+        prometheus::parse_answer(answer.status, answer.body.as_bytes(), promql)
+    }
+
+    /// Finds the Prometheus Service: the `prometheus-operated` Service prometheus-operator
+    /// creates, else a Service labelled `app.kubernetes.io/name=prometheus` or `app=prometheus`;
+    /// its port named `web`, else 9090, else its first port.
+    async fn find_prometheus_service(&self) -> Result<(String, String, String), ReadError> {
+        let kind = KindQuery { group: Some(String::new()), kind: "Service".into() };
+        let services = self.objects(&kind, None).await.map_err(|e| {
+            ReadError::Unavailable(format!("cannot look for the Prometheus Service ({e}); pass --prometheus-url"))
+        })?;
+        let labelled = |o: &&Arc<Object>| {
+            o.labels.get("app.kubernetes.io/name").map(String::as_str) == Some("prometheus") || o.labels.get("app").map(String::as_str) == Some("prometheus")
+        };
+        let service = services
+            .iter()
+            .find(|o| o.name == "prometheus-operated")
+            .or_else(|| services.iter().find(labelled))
+            .ok_or_else(|| ReadError::Unavailable("no Prometheus Service found (none named `prometheus-operated` or labelled `app.kubernetes.io/name=prometheus`); pass --prometheus-url".into()))?;
+        let ports = service.value()["spec"]["ports"].as_array().cloned().unwrap_or_default();
+        let port = ports
+            .iter()
+            .find(|p| p["name"] == "web")
+            .or_else(|| ports.iter().find(|p| p["port"] == 9090))
+            .or(ports.first())
+            .map(|p| p["name"].as_str().map(str::to_string).unwrap_or_else(|| p["port"].to_string()))
+            .unwrap_or_else(|| "9090".into());
+        Ok((service.namespace.clone().unwrap_or_default(), service.name.clone(), port))
     }
 
     /// Resolves a name, or replays the recorded lookup.

@@ -45,8 +45,10 @@
 //! Build with `cargo build --release --target wasm32-wasip2`; the `.wasm` file in
 //! `target/wasm32-wasip2/release/` is the component.
 
+pub mod analysis;
 pub mod defaults;
 pub mod fields;
+pub mod promql;
 pub mod selector;
 pub mod units;
 pub mod views;
