@@ -392,6 +392,16 @@ fn check_success_limit(cx: &mut Context, view: &CanaryView) {
     }
 
     let remaining = limit - count;
+    if view.paused {
+        // No analysis needs to pass during a pause, so the count cannot fall behind schedule.
+        cx.report(
+            pass(SYMPTOM, SUCCESS_LIMIT)
+                .summary(format!("VeritasCanary `{name}` has {count} of {limit} successful analyses and is paused; the count is judged once it progresses again"))
+                .evidence_lines(view.evidence())
+                .object("VeritasCanary", metadata),
+        );
+        return;
+    }
     let interval = view.canary.spec.analysis.interval.as_deref().and_then(parse_duration).filter(|s| *s > 0.0);
     let elapsed = match (view.now, status::phase_since(view.canary)) {
         (Some(now), Some((since, _))) => Some((now - since) as f64),

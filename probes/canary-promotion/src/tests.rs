@@ -148,6 +148,14 @@ fn pause_past_its_duration_fails() {
 }
 
 #[test]
+fn paused_canary_count_is_not_behind() {
+    let slow_and_paused = paused_at_timed_step("2026-12-04T10:05:00Z").replace("  promotion:", "  analysis: {interval: 1m}\n  promotion:");
+    let findings = run(&[CONTROLLER_POD, &slow_and_paused]);
+    let finding = findings.assert_reported(Outcome::Pass, SYMPTOM, SUCCESS_LIMIT);
+    assert!(finding.summary.contains("1 of 5 successful analyses and is paused"), "{}", finding.summary);
+}
+
+#[test]
 fn pause_within_its_duration_warns() {
     let findings = run(&[CONTROLLER_POD, &paused_at_timed_step("2026-12-04T10:26:00Z")]);
     let finding = findings.assert_reported(Outcome::Warn, SYMPTOM, PAUSED);
