@@ -152,7 +152,7 @@ fn check_canary(cx: &mut Context, world: &World) {
 
     let (clients, mut notes) = serving_clients(cx, world, &canary_selector);
     let stable_selector = Selector::parse(&profile.stable_selector).unwrap_or_default();
-    let stables: Vec<&Pod> = world.pods.iter().filter(|p| !is_finished(p) && stable_selector.matches(&p.metadata.labels)).collect();
+    let stables: Vec<&Pod> = distinct_by_labels(world.pods.iter().filter(|p| !is_finished(p) && stable_selector.matches(&p.metadata.labels)));
     let has_gateway = clients.iter().any(|c| c.role == Role::Gateway);
 
     let mut closed = Vec::new();

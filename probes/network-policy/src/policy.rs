@@ -426,6 +426,9 @@ fn match_peer(candidate: &Peer, policy: &NetworkPolicy, namespaces: &Namespaces,
     let peer_name = &peer.description;
 
     if let Some(block) = &candidate.ip_block {
+        // NOTE: the API leaves it to the network plugin whether ipBlock applies to traffic
+        // between pods. This matches the pod's own address, so a plugin that sees a rewritten
+        // source address may decide otherwise.
         return match &peer.ips {
             Some(ips) => {
                 let inside = ips.iter().any(|ip| ip_block_contains(block, *ip));
