@@ -1,10 +1,12 @@
 //! The commands. Each takes its resolved arguments and returns the exit code; errors carry
 //! the exit code they map to, so that scripts can tell bad input (2) from a tool failure (1).
 
+pub mod bundle;
 pub mod diagnose;
 pub mod explain;
 pub mod probes;
 pub mod session;
+pub mod trust;
 pub mod version;
 
 use crate::report::status::exit;
