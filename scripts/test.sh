@@ -8,9 +8,14 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages the tests run for real: kubectl's plugin mechanism and protocol checks.
+# Debian packages the tests run for real. kubectl runs the plugin mechanism and protocol checks,
+# minisign signs and verifies bundles beside the plugin, and strace and unshare (util-linux)
+# show that bundle commands open no connection.
 packages=()
 command -v kubectl >/dev/null || packages+=(kubernetes-client)
+command -v minisign >/dev/null || packages+=(minisign)
+command -v strace >/dev/null || packages+=(strace)
+command -v unshare >/dev/null || packages+=(util-linux)
 if [ "${#packages[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${packages[*]}"
   as_root apt-get update -qq

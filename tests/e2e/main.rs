@@ -3,5 +3,6 @@
 mod bundles;
 mod cases;
 mod hostile;
+mod krew;
 mod plugin;
 mod support;
