@@ -119,11 +119,13 @@ fn walk(root: &Path, dir: &Path, tree: &mut BTreeMap<String, String>) {
     }
 }
 
-/// Reads the key id from the comment `minisign -G` writes into a public key file.
+/// Reads the key id from the comment `minisign -G` writes into a public key file, padded to the
+/// 16 digits the plugin prints (minisign 0.11 drops leading zeros).
 fn minisign_key_id(public: &Path) -> String {
     let text = std::fs::read_to_string(public).unwrap();
     let comment = text.lines().next().unwrap();
-    comment.rsplit(' ').next().unwrap().to_string()
+    let digits = comment.rsplit(' ').next().unwrap();
+    format!("{:0>16}", digits.to_uppercase())
 }
 
 /// Requires exit code 2 and an error naming what failed.
@@ -272,6 +274,11 @@ fn diagnose_reports_bundle_probe_findings() {
     assert_eq!(probe["origin"]["keyId"], key.id.as_str());
     // The built-in probes still run beside the bundle's.
     assert_eq!(findings(&report, "fail", "canary-no-traffic", "service-mesh-misconfigured").len(), 1);
+
+    let table = run(scratch.ggcore().args(["diagnose", "--snapshot"]).arg(example_snapshot()));
+    let table = String::from_utf8_lossy(&table.stdout);
+    let expected = format!("from bundle team-probes 1.2.0 (key {}): memory-parity", key.id);
+    assert!(table.contains(&expected), "expected `{expected}` in:\n{table}");
 }
 
 #[test]

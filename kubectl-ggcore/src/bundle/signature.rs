@@ -1,6 +1,7 @@
 //! minisign signatures over the manifest: reading public and secret key files as the
-//! `minisign` CLI writes them, signing, and verifying. Key ids are printed as minisign prints
-//! them: 16 uppercase hex digits of the little-endian key number.
+//! `minisign` CLI writes them, signing, and verifying. Key ids are 16 uppercase hex digits of the
+//! little-endian key number, as the minisign crate prints them. The minisign 0.11 CLI drops
+//! leading zeros in the comment of a public key file, so key ids given by users are read either way.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -54,16 +55,25 @@ impl PublicKeyFile {
     }
 }
 
-/// Formats a key number as minisign prints key ids.
+/// Formats a key number as a key id: 16 uppercase hex digits.
 pub fn key_id(keynum: &[u8]) -> String {
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(&keynum[..8]);
     format!("{:016X}", u64::from_le_bytes(bytes))
 }
 
-/// Returns true when the text looks like a key id: 16 hex digits.
+/// Returns true when the text has the form of a full key id: 16 hex digits.
 pub fn is_key_id(text: &str) -> bool {
     text.len() == 16 && text.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Reads a key id given by a user, in any case and with or without leading zeros, so that
+/// `5503d5eee55cc36` reads as `05503D5EEE55CC36`, the form [`key_id`] prints.
+pub fn parse_key_id(text: &str) -> Option<String> {
+    if text.is_empty() || text.len() > 16 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(text, 16).ok().map(|number| format!("{number:016X}"))
 }
 
 /// Reads a minisign secret key file, decrypting it when it is encrypted.
@@ -202,6 +212,12 @@ mod tests {
     #[test]
     fn key_id_is_printed_like_minisign() {
         assert_eq!(key_id(&[0x8b, 0x7a, 0x6f, 0x5e, 0x4d, 0x3c, 0x2b, 0x1a]), "1A2B3C4D5E6F7A8B");
+    }
+
+    #[test]
+    fn key_id_without_leading_zero_is_read() {
+        assert_eq!(parse_key_id("5503d5eee55cc36").as_deref(), Some("05503D5EEE55CC36"));
+        assert_eq!(parse_key_id("team"), None);
     }
 
     #[test]

@@ -63,13 +63,14 @@ impl TrustStore {
         Ok(keys)
     }
 
-    /// Finds the key with this id.
+    /// Finds the key with this id, given in any form [`signature::parse_key_id`] reads.
     ///
     /// # Errors
     ///
     /// As [`TrustStore::keys`].
     pub fn find(&self, key_id: &str) -> Result<Option<TrustedKey>, BundleError> {
-        Ok(self.keys()?.into_iter().find(|k| k.key_id.eq_ignore_ascii_case(key_id)))
+        let Some(key_id) = signature::parse_key_id(key_id) else { return Ok(None) };
+        Ok(self.keys()?.into_iter().find(|k| k.key_id == key_id))
     }
 
     /// Adds a public key under a name; the file is written through a temporary file.
@@ -101,7 +102,8 @@ impl TrustStore {
         Ok(TrustedKey { key_id: key.key_id.clone(), name: name.to_string(), path, key: key.key.clone() })
     }
 
-    /// Removes the key with this id (any case) or name; returns it.
+    /// Removes the key with this id (in any form [`signature::parse_key_id`] reads) or, failing
+    /// that, this name; returns the removed key.
     ///
     /// # Errors
     ///
@@ -110,7 +112,7 @@ impl TrustStore {
         let keys = self.keys()?;
         let found = keys
             .iter()
-            .find(|k| k.key_id.eq_ignore_ascii_case(id_or_name))
+            .find(|k| signature::parse_key_id(id_or_name).is_some_and(|id| k.key_id == id))
             .or_else(|| keys.iter().find(|k| k.name == id_or_name))
             .cloned()
             .ok_or_else(|| {

@@ -47,7 +47,14 @@ pub async fn run(args: &BundleArgs) -> CommandResult {
 /// Exit code 2 naming the first bundle that fails a check, or one that is unsigned when
 /// `allow_unsigned` is false.
 pub fn installed_sources(allow_unsigned: bool) -> Result<Vec<ProbeSource>, CommandError> {
-    let home = Home::resolve().map_err(exit_code)?;
+    // Without a data directory nothing can have been installed, so `diagnose` runs the built-ins.
+    let home = match Home::resolve() {
+        Ok(home) => home,
+        Err(error) => {
+            tracing::debug!("no installed bundles: {error}");
+            return Ok(Vec::new());
+        }
+    };
     let unsigned = if allow_unsigned { Unsigned::Allow } else { Unsigned::Reject };
     let bundles = BundleStore::new(home.bundles())
         .load_all(&TrustStore::new(home.trust()), unsigned, &builtin_ids())
