@@ -30,6 +30,9 @@ const MAX_COMPONENT_BYTES: u64 = 64 << 20;
 /// The maximum number of entries in a bundle (256), directories included.
 const MAX_ENTRIES: usize = 256;
 
+/// The largest bundle file read, in bytes (512 MiB); the file is read into memory whole.
+const MAX_BUNDLE_BYTES: u64 = 512 << 20;
+
 /// The entries of a bundle, as read from its file or its install directory.
 #[derive(Debug, Clone, Default)]
 pub struct BundleContents {
@@ -48,6 +51,10 @@ pub struct BundleContents {
 /// [`BundleError::Io`] when the file cannot be read; [`BundleError::Invalid`] when it is not a
 /// plain tar of the expected entries.
 pub fn read(path: &Path) -> Result<BundleContents, BundleError> {
+    let size = std::fs::metadata(path).map_err(BundleError::io("cannot read bundle", path))?.len();
+    if size > MAX_BUNDLE_BYTES {
+        return Err(invalid!("invalid bundle `{}`: it is {size} bytes; the limit is {MAX_BUNDLE_BYTES} bytes", path.display()));
+    }
     let bytes = std::fs::read(path).map_err(BundleError::io("cannot read bundle", path))?;
     parse(&bytes).map_err(|e| match e {
         BundleError::Invalid(message) => invalid!("invalid bundle `{}`: {message}", path.display()),
