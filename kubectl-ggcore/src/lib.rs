@@ -5,6 +5,7 @@
 //! Data flows `source` -> `host` (probes) -> `report` (aggregation) -> `render`; `flags`
 //! and `commands` are the command line around it.
 
+pub mod bundle;
 pub mod catalog;
 pub mod commands;
 pub mod flags;

@@ -4,7 +4,6 @@ use clap::Parser;
 use ggcore::commands::{self, CommandError};
 use ggcore::flags::args::{CanaryCommand, MetricsCommand, ProbesCommand};
 use ggcore::flags::{Cli, Command};
-use ggcore::host::builtin;
 
 fn main() {
     let cli = Cli::parse();
@@ -31,7 +30,7 @@ async fn run(cli: Cli) -> commands::CommandResult {
     match &cli.command {
         Command::Diagnose(args) => commands::diagnose::run(&cli.global, args).await,
         Command::Probes(args) => match &args.command {
-            ProbesCommand::List { output } => commands::probes::list(*output, builtin::sources()).await,
+            ProbesCommand::List { output, allow_unsigned } => commands::probes::list_installed(*output, *allow_unsigned).await,
         },
         Command::Explain(args) => commands::explain::run(args),
         Command::Version(args) => commands::version::run(args),
@@ -43,6 +42,8 @@ async fn run(cli: Cli) -> commands::CommandResult {
             MetricsCommand::Summary(view) => commands::metrics::summary(&cli.global, view).await,
             MetricsCommand::Canary(view) => commands::metrics::canary(&cli.global, view).await,
         },
+        Command::Bundle(args) => commands::bundle::run(args).await,
+        Command::Trust(args) => commands::trust::run(args),
     }
 }
 

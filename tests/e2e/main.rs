@@ -1,8 +1,10 @@
 //! End-to-end tests: the built plugin, run the way users run it.
 
+mod bundles;
 mod canary_checks;
 mod cases;
 mod hostile;
+mod krew;
 mod live;
 mod metrics;
 mod plugin;

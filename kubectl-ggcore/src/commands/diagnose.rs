@@ -38,13 +38,18 @@ pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> CommandResult {
     Ok(report.exit_code)
 }
 
-/// Collects the probes to run: the built-ins, then `--probe` files.
+/// Collects the probes to run: the built-ins, the installed bundles' (checked again here), then
+/// `--probe` files.
 ///
 /// # Errors
 ///
-/// Exit code 2 for a probe file that cannot be read or is not allowed.
+/// Exit code 2 for a probe file that cannot be read or is not allowed, or a bundle that no
+/// longer passes its checks.
 pub fn probe_sources(args: &ProbeArgs) -> Result<Vec<ProbeSource>, CommandError> {
     let mut sources = if args.no_builtin { Vec::new() } else { builtin::sources() };
+    if !args.no_builtin {
+        sources.extend(super::bundle::installed_sources(args.allow_unsigned)?);
+    }
     if !args.probes.is_empty() && !args.allow_unsigned {
         return Err(usage(anyhow!(
             "refusing to run `{}`: probes from files are not signed; pass --allow-unsigned to run them (the report marks them)",

@@ -3,11 +3,13 @@
 
 pub mod collect;
 pub mod canary;
+pub mod bundle;
 pub mod diagnose;
 pub mod explain;
 pub mod metrics;
 pub mod probes;
 pub mod session;
+pub mod trust;
 pub mod version;
 
 use crate::report::status::exit;

@@ -99,6 +99,18 @@ fn listing(run: &ProbeRun) -> ProbeListing {
     }
 }
 
+/// Prints the built-in probes and those of installed bundles.
+///
+/// # Errors
+///
+/// Exit code 2 when an installed bundle fails its checks, or is unsigned and
+/// `allow_unsigned` is false; 1 when the engine cannot be set up.
+pub async fn list_installed(output: OutputFormat, allow_unsigned: bool) -> CommandResult {
+    let mut sources = crate::host::builtin::sources();
+    sources.extend(super::bundle::installed_sources(allow_unsigned)?);
+    list(output, sources).await
+}
+
 /// Prints the probes.
 ///
 /// # Errors

@@ -122,6 +122,10 @@ pub enum Command {
     Canary(CanaryArgs),
     /// Print the guide's Prometheus metrics, as the guide's `GG-CORE metrics` does.
     Metrics(MetricsArgs),
+    /// Pack, sign, verify, install, list and remove signed probe bundles.
+    Bundle(BundleArgs),
+    /// Manage the public keys whose bundle signatures this machine accepts.
+    Trust(TrustArgs),
 }
 
 /// Where the cluster state comes from and how probes run.
@@ -201,7 +205,8 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub allow_unsigned: bool,
 
-    /// Run only the probes given with --probe, without the built-in ones.
+    /// Run only the probes given with --probe, without the built-in ones or those of installed
+    /// bundles.
     #[arg(long)]
     pub no_builtin: bool,
 }
@@ -242,6 +247,10 @@ pub enum ProbesCommand {
         /// Output format.
         #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
         output: OutputFormat,
+
+        /// Also list the probes of installed bundles that no trusted key signed.
+        #[arg(long)]
+        allow_unsigned: bool,
     },
 }
 
@@ -327,6 +336,96 @@ pub struct MetricsViewArgs {
     /// Output format; `wide` adds each PromQL query.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+/// `bundle`.
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: BundleCommand,
+}
+
+/// `bundle` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Build an unsigned bundle from DIR, which holds `bundle.yaml` and the probe components.
+    Pack {
+        /// The directory with `bundle.yaml` and the components it names.
+        dir: PathBuf,
+        /// The bundle file to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Sign a bundle's manifest with a minisign secret key; the password of an encrypted key
+    /// comes from GGCORE_SIGNING_PASSWORD, or from the terminal when stdin is one.
+    Sign {
+        /// The bundle file; it is rewritten with the signature.
+        file: PathBuf,
+        /// The minisign secret key file (`minisign -G` writes one).
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+    },
+    /// Check a bundle file: signature by a trusted key, component digests, WIT versions.
+    Verify {
+        /// The bundle file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
+    /// Check a bundle file and install its probes for `diagnose`.
+    Install {
+        /// The bundle file.
+        file: PathBuf,
+        /// Replace an installed bundle of the same name with a lower version.
+        #[arg(long)]
+        allow_downgrade: bool,
+        /// Install a bundle that has no signature; `diagnose` then needs --allow-unsigned too.
+        #[arg(long)]
+        allow_unsigned: bool,
+    },
+    /// List the installed bundles and whether each still passes its checks.
+    List {
+        /// Output format.
+        #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
+    /// Remove an installed bundle.
+    Remove {
+        /// The bundle's name.
+        name: String,
+    },
+}
+
+/// `trust`.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: TrustCommand,
+}
+
+/// `trust` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Trust bundles signed by this minisign public key.
+    Add {
+        /// The minisign public key file (`minisign -G` writes `minisign.pub`).
+        key: PathBuf,
+        /// The name to show for the key [default: the file name without `.pub`].
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the trusted keys.
+    List {
+        /// Output format.
+        #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
+    /// Stop trusting a key, given by its id or name; bundles it signed no longer load.
+    Remove {
+        /// The key id (16 hex digits) or the key's name.
+        key: String,
+    },
 }
 
 fn parse_setting(text: &str) -> Result<(String, String), String> {

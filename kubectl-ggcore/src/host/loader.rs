@@ -11,7 +11,7 @@ use super::bindings::SERVED_VERSIONS;
 
 /// Where a probe comes from, as the report names it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum Origin {
     /// Built into the plugin binary.
     Builtin,

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::paint::Paint;
+use crate::host::loader::Origin;
 use crate::report::model::FindingReport;
 use crate::report::{Outcome, Report, Status};
 
@@ -117,7 +118,22 @@ fn probes(out: &mut String, report: &Report, paint: Paint) {
     if !unsigned.is_empty() {
         let _ = writeln!(out, "  unsigned probes (run with --allow-unsigned): {}", unsigned.join(", "));
     }
+    for (bundle, ids) in bundles(report) {
+        let _ = writeln!(out, "  from bundle {bundle}: {}", ids.join(", "));
+    }
     out.push('\n');
+}
+
+/// Groups the probes of installed bundles by bundle, version and signing key.
+fn bundles(report: &Report) -> std::collections::BTreeMap<String, Vec<&str>> {
+    let mut bundles: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
+    for probe in &report.probes {
+        if let Origin::Bundle { bundle, version, key_id } = &probe.origin {
+            let signer = key_id.as_deref().map_or_else(|| "unsigned".to_string(), |k| format!("key {k}"));
+            bundles.entry(format!("{bundle} {version} ({signer})")).or_default().push(&probe.id);
+        }
+    }
+    bundles
 }
 
 fn unseen(out: &mut String, report: &Report, paint: Paint) {
