@@ -336,6 +336,8 @@ pub struct MetricsViewArgs {
     /// Output format; `wide` adds each PromQL query.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+}
+
 /// `bundle`.
 #[derive(Debug, Args)]
 pub struct BundleArgs {
