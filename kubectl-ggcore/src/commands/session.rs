@@ -12,6 +12,7 @@ use crate::host::engine::ProbeEngine;
 use crate::profile;
 use crate::report::RunInfo;
 use crate::report::model::SourceInfo;
+use crate::source::dns::Resolver;
 use crate::source::snapshot::Snapshot;
 use crate::source::{Backend, Reader};
 
@@ -70,6 +71,7 @@ impl Session {
         let errors = snapshot.errors.iter().map(ToString::to_string).collect();
         let mut reader = Reader::new(Backend::Snapshot(Arc::new(snapshot)));
         reader.observed_at_override = args.now.as_ref().map(|_| observed_at);
+        reader.resolver = Resolver::for_run(args.dns_server.as_deref(), false).map_err(usage)?;
         Ok(Session { reader: Arc::new(reader), profile, source, warnings, errors })
     }
 

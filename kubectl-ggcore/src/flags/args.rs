@@ -137,6 +137,12 @@ pub struct SourceArgs {
     /// The time the state is judged at (RFC 3339) [default: a snapshot's newest timestamp, or now].
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+
+    /// The DNS server for name lookups (`10.96.0.10:53`; an address alone means port 53). Its
+    /// answers win over lookups recorded in a snapshot [default: none, or the pod's resolver
+    /// from /etc/resolv.conf when run inside the cluster].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub dns_server: Option<String>,
 }
 
 /// Per-probe caps.

@@ -5,6 +5,7 @@
 //! that ten probes asking for the same pods cost one read. It also keeps what the probes
 //! asked for and could not see, for the report.
 
+pub mod dns;
 pub mod error;
 pub mod object;
 pub mod recorded;
@@ -94,6 +95,8 @@ pub struct Reader {
     pub max_answer_bytes: usize,
     /// The observation time set with `--now`, which wins over the backend's.
     pub observed_at_override: Option<i64>,
+    /// The resolver for live lookups; `None` when the run has none (see [`dns::Resolver::for_run`]).
+    pub resolver: Option<dns::Resolver>,
 }
 
 /// The default of [`Reader::max_answer_bytes`]: 64 MiB.
@@ -108,6 +111,7 @@ impl Reader {
             observations: Mutex::new(Observations::default()),
             max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
             observed_at_override: None,
+            resolver: None,
         }
     }
 
@@ -297,22 +301,32 @@ impl Reader {
         result
     }
 
-    /// Resolves a name, or replays the recorded lookup.
+    /// Resolves a name through the run's resolver, or replays the recorded lookup. A resolver
+    /// from `--dns-server` wins over a recorded answer; the pod's own resolver does not.
     ///
     /// # Errors
     ///
-    /// Returns `unavailable` when the run has no resolver.
+    /// Returns `unavailable` when the run has no resolver and no recorded answer, and the
+    /// lookup's error otherwise (`not-found` for NXDOMAIN, `timeout`, `unavailable`).
     pub async fn resolve(&self, name: &str) -> Result<DnsAnswer, ReadError> {
-        match &self.backend {
-            Backend::Snapshot(snapshot) => match snapshot.dns(name) {
-                Some(record) => match &record.error {
-                    Some(error) => Err(ReadError::from(error.clone())),
-                    None => Ok(DnsAnswer { addresses: record.addresses.clone(), ttl: record.ttl }),
-                },
-                None => Err(ReadError::Unavailable("no DNS server configured; pass --dns-server".into())),
-            },
-            Backend::Nothing => Err(nothing()),
+        let recorded = match &self.backend {
+            Backend::Snapshot(snapshot) => snapshot.dns(name).cloned(),
+            Backend::Nothing => None,
+        };
+        let record = match (&self.resolver, recorded) {
+            (Some(resolver), _) if resolver.origin() == dns::ResolverOrigin::Flag => resolver.resolve(name).await,
+            (_, Some(record)) => record,
+            (Some(resolver), None) => resolver.resolve(name).await,
+            (None, None) => return Err(ReadError::Unavailable("no DNS server configured; pass --dns-server HOST:PORT".into())),
+        };
+        let result = match record.error {
+            Some(error) => Err(ReadError::from(error)),
+            None => Ok(DnsAnswer { addresses: record.addresses, ttl: record.ttl }),
+        };
+        if let Err(error) = &result {
+            self.note_unseen(format!("DNS lookup of `{name}`"), error);
         }
+        result
     }
 }
 
