@@ -4,7 +4,7 @@
 
 use ggcore_probe_sdk::prelude::*;
 
-/// Where CoreDNS runs and how its pods are labelled, as kubeadm and most distributions set it.
+/// The namespace of CoreDNS, as kubeadm and most distributions deploy it.
 pub const NAMESPACE: &str = "kube-system";
 /// The label selector of the CoreDNS pods.
 pub const SELECTOR: &str = "k8s-app=kube-dns";
@@ -15,13 +15,13 @@ const TAIL_LINES: u32 = 200;
 /// The error lines quoted per pod.
 const QUOTED_LINES: usize = 3;
 
-/// What the CoreDNS check found.
+/// The result of the CoreDNS check.
 #[derive(Default)]
 pub struct CoreDns {
-    /// The CoreDNS pods found; zero when the cluster runs another DNS or the state holds no
-    /// `kube-system` pods.
+    /// The number of CoreDNS pods found. It is zero when the cluster runs another DNS server or
+    /// the state contains no `kube-system` pods.
     pub pods: usize,
-    /// Why the pods could not be listed, if they could not.
+    /// The reason the pods could not be listed, if they could not.
     pub unlisted: Option<String>,
     /// Harmful problems: no ready CoreDNS pod, errors about the GG-CORE Service's name.
     pub failures: Vec<String>,

@@ -9,9 +9,9 @@
 //!   resolver, a lookup of the Service's name that answers other addresses than the Service
 //!   has now ([`lookup`]);
 //! - `external-dns-lag` and `client-side-caching` cannot be seen from the cluster. They are
-//!   named as the remaining suspects (`inconclusive`) only when the symptom shows, that is
-//!   traffic still reaches the old environment ([`traffic`]), and every observable cause checks
-//!   out; otherwise they add nothing to the report.
+//!   named as the remaining suspects (`inconclusive`) only when traffic still reaches the old
+//!   environment ([`traffic`]) and every observable cause checks out. Otherwise they add
+//!   nothing to the report.
 
 use std::collections::BTreeSet;
 

@@ -1,6 +1,6 @@
 //! The lookup side of "DNS cache stale" (the guide's step 2, `nslookup GG-CORE`): resolve
 //! `<service>.<namespace>.svc.cluster.local` through the run's resolver and compare the answer
-//! with what the Service stands for now: its cluster IP, or for a headless Service the ready
+//! with the Service's current addresses: its cluster IP, or for a headless Service the ready
 //! endpoint addresses.
 
 use std::collections::BTreeSet;
@@ -10,11 +10,11 @@ use ggcore_probe_sdk::prelude::*;
 /// The cluster domain the Service's name is resolved in.
 pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
 
-/// What a lookup showed.
+/// The outcome of a lookup.
 pub enum Lookup {
     /// No lookup was made, with the reason (no resolver, an ExternalName Service).
     Skipped(String),
-    /// The lookup failed in a way that says nothing about the records (a timeout).
+    /// The lookup failed for a reason unrelated to the records (a timeout, a refused connection).
     Failed(String),
     /// The answer matches the Service.
     Matched(String),
@@ -43,7 +43,7 @@ pub fn check(cx: &Context, service: &Service, ready_endpoints: &BTreeSet<String>
     }
     let answer = match cx.resolve(&name) {
         Ok(answer) => answer,
-        Err(HostError::Unavailable(text)) => return Lookup::Skipped(format!("no lookup of `{name}` was made ({text})")),
+        Err(HostError::Unavailable(text)) if no_resolver(&text) => return Lookup::Skipped(format!("no lookup of `{name}` was made ({text})")),
         Err(HostError::NotFound(text)) => {
             return Lookup::Wrong {
                 summary: format!("`{name}` does not resolve although Service `{}` exists", service.metadata.name),
@@ -107,6 +107,13 @@ pub fn check(cx: &Context, service: &Service, ready_endpoints: &BTreeSet<String>
         };
     }
     Lookup::Matched(format!("{shown}, which is {what}"))
+}
+
+/// Reports whether an `unavailable` error means the run has no resolver, rather than that the
+/// configured server failed (refused, SERVFAIL), which leaves the check undecided.
+// NOTE: the WIT has one `unavailable` case for both, so only the host's wording distinguishes them.
+pub(crate) fn no_resolver(text: &str) -> bool {
+    text.contains("no DNS server configured") || text.contains("no resolver")
 }
 
 /// Describes an address for evidence: the pod that has it and its environment, marked when

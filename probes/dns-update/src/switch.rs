@@ -9,7 +9,7 @@ use ggcore_probe_sdk::prelude::*;
 
 use super::{DNS, SELECTOR_WRONG};
 
-/// What a `VeritasEnvironment` says about the last switch.
+/// The last switch, as a `VeritasEnvironment` records it.
 pub struct Switch {
     /// `spec.activeEnvironment`: the environment that serves after the switch.
     pub active: String,

@@ -39,7 +39,7 @@ fn coredns(name: &str, ready: bool) -> String {
 }
 
 /// A blue-green pair after a completed switch to green: the Service selects green, its
-/// Endpoints list the green pods, blue stands by.
+/// Endpoints list the green pods, and blue is the standby.
 fn switched(selector: &str) -> String {
     [
         service(selector, "10.96.40.10"),
@@ -252,4 +252,11 @@ fn external_dns_annotation_is_named() {
     let findings = Fixture::yaml(&yaml).log("veritas", "blue-a", "gg-core", false, OLD_REQUESTS).dns(NAME, &["10.96.40.10"], 5).run::<DnsUpdate>();
     let finding = findings.assert_reported(Outcome::Inconclusive, DNS, EXTERNAL_LAG);
     assert!(finding.evidence.iter().any(|e| e.contains("published outside the cluster as `api.example.com`")), "{:?}", finding.evidence);
+}
+
+#[test]
+fn failing_server_is_not_a_missing_resolver() {
+    assert!(lookup::no_resolver("no DNS server configured; pass --dns-server HOST:PORT"));
+    assert!(!lookup::no_resolver("DNS server 127.0.0.1:5353: reading the answer failed: Connection refused (os error 111)"));
+    assert!(!lookup::no_resolver("DNS server 10.96.0.10:53 answered Server Failure for A `gg-core.veritas.svc.cluster.local.`"));
 }

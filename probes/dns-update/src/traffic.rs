@@ -49,7 +49,7 @@ pub fn old_endpoints(switch: &Switch, service: &Service, ready: &BTreeSet<String
 }
 
 /// Returns a line per old-environment pod whose log shows requests served after the switch
-/// completed (past the grace period); nothing when the completion time is unknown.
+/// completed and its grace period passed. Without a known completion time it returns nothing.
 pub fn old_requests(cx: &Context, switch: &Switch, pods: &[Pod], label: &str) -> Vec<String> {
     let Some(completed_at) = switch.completed_at else { return Vec::new() };
     let grace = cx.setting("dns.switch-grace").and_then(parse_duration).unwrap_or(DEFAULT_GRACE_SECONDS);

@@ -3,11 +3,11 @@
 //!
 //! Implements the guide's Common Error Codes. Each code found becomes a finding of the cause
 //! with the code's lower-case id (`e4001`) and carries the code, so the report links
-//! `kubectl ggcore explain E4001`. Some codes are also read from the pod's state where the
-//! runtime cannot log them: a Localhost seccomp profile that cannot be loaded and a failed pod
-//! sandbox are E3001 SANDBOX_INIT_FAILED, a container killed by SIGSYS (seccomp) is E3002
-//! SANDBOX_VIOLATION, and an OOM kill is E2001 MODEL_LOAD_FAILED when the container was loading
-//! its model, E3003 RESOURCE_LIMIT_EXCEEDED otherwise. E5002 belongs to the rollback probe.
+//! `kubectl ggcore explain E4001`. Some codes are also read from the pod's state, because the
+//! runtime cannot log them. A Localhost seccomp profile that cannot be loaded and a failed pod
+//! sandbox are E3001 SANDBOX_INIT_FAILED. A container killed by SIGSYS (seccomp) is E3002
+//! SANDBOX_VIOLATION. An OOM kill is E2001 MODEL_LOAD_FAILED when the container was loading its
+//! model, and E3003 RESOURCE_LIMIT_EXCEEDED otherwise. E5002 belongs to the rollback probe.
 
 use std::collections::BTreeSet;
 
@@ -26,12 +26,12 @@ const TAIL_LINES: u32 = 500;
 /// The evidence lines a finding shows per code; the summary counts the rest.
 const EVIDENCE_LINES: usize = 6;
 
-/// The longest log line quoted in evidence, in characters.
+/// The maximum length of a log line quoted in evidence, in characters.
 const QUOTE_CHARS: usize = 240;
 
 struct RuntimeErrors;
 
-/// Where a code was found.
+/// The place a code was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
     /// The running container's log.

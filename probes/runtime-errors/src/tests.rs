@@ -5,7 +5,7 @@ use super::*;
 
 const READY: &str = "    ready: true\n    restartCount: 0\n    state: {running: {startedAt: '2026-12-04T09:00:00Z'}}\n";
 
-/// A GG-CORE pod with one container `gg-core` and the given status (YAML, indented for
+/// Builds a GG-CORE pod with one container `gg-core` and the given status (YAML, indented for
 /// `containerStatuses`) and pod-level extra spec lines.
 fn pod(name: &str, ready: bool, container_status: &str, extra_spec: &str) -> String {
     let ready = if ready { "True" } else { "False" };

@@ -16,17 +16,17 @@ const SYMPTOM: &str = "runtime-unhealthy";
 const HEALTH: &str = "health-endpoint-failing";
 const IPC: &str = "ipc-not-ready";
 
-/// The longest part of a response body quoted in evidence, in characters.
+/// The maximum length of a response body quoted in evidence, in characters.
 const QUOTE_CHARS: usize = 200;
 
 struct RuntimeHealth;
 
-/// What one endpoint of one pod answered, judged.
+/// The verdict on the response of one endpoint of one pod.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Verdict {
     /// 200.
     Ok,
-    /// Degraded: the endpoint did not answer in time (`/ready` only).
+    /// Degraded: the request timed out (`/ready` only).
     Slow(String),
     /// Failing, with the evidence.
     Failing(String),
@@ -81,8 +81,8 @@ impl Probe for RuntimeHealth {
 fn judge_health(answer: Result<Response, HostError>) -> Verdict {
     match answer {
         Ok(response) if response.status == 200 => Verdict::Ok,
-        Ok(response) => Verdict::Failing(format!("answered {}{}", response.status, body_suffix(&response.body))),
-        Err(HostError::Timeout(text)) => Verdict::Failing(format!("did not answer in time ({text})")),
+        Ok(response) => Verdict::Failing(format!("returned {}{}", response.status, body_suffix(&response.body))),
+        Err(HostError::Timeout(text)) => Verdict::Failing(format!("timed out ({text})")),
         Err(error) => Verdict::Unchecked(error.message()),
     }
 }
@@ -94,9 +94,9 @@ fn judge_ready(answer: Result<Response, HostError>, socket: &str) -> Verdict {
         Ok(response) if response.status == 200 => Verdict::Ok,
         Ok(response) => {
             let socket_note = if response.body.contains(socket) { format!("; the error names the runtime socket {socket}") } else { String::new() };
-            Verdict::Failing(format!("answered {}{}{socket_note}", response.status, body_suffix(&response.body)))
+            Verdict::Failing(format!("returned {}{}{socket_note}", response.status, body_suffix(&response.body)))
         }
-        Err(HostError::Timeout(text)) => Verdict::Slow(format!("did not answer in time ({text})")),
+        Err(HostError::Timeout(text)) => Verdict::Slow(format!("timed out ({text})")),
         Err(error) if error.message().contains(socket) => Verdict::Failing(format!("{}; the error names the runtime socket {socket}", error.message())),
         Err(error) => Verdict::Unchecked(error.message()),
     }
@@ -129,7 +129,7 @@ fn report(cx: &mut Context, cause: &str, path: &str, verdicts: &[(&Pod, Verdict)
     } else if !unchecked.is_empty() {
         (inconclusive(SYMPTOM, Some(cause)), &unchecked)
     } else {
-        cx.report(pass(SYMPTOM, cause).summary(format!("all {total} running GG-CORE pods answer 200 on {path} (port {port})")));
+        cx.report(pass(SYMPTOM, cause).summary(format!("all {total} running GG-CORE pods return 200 on {path} (port {port})")));
         return;
     };
 
@@ -142,7 +142,7 @@ fn report(cx: &mut Context, cause: &str, path: &str, verdicts: &[(&Pod, Verdict)
     let mut finding = builder.summary(summary);
     for (pod, verdict) in verdicts {
         let line = match verdict {
-            Verdict::Ok => "answered 200".to_string(),
+            Verdict::Ok => "returned 200".to_string(),
             Verdict::Slow(text) | Verdict::Failing(text) => text.clone(),
             Verdict::Unchecked(text) => format!("not asked: {text}"),
         };

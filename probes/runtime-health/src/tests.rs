@@ -9,7 +9,7 @@ fn pod(name: &str, phase: &str) -> String {
     )
 }
 
-/// Two running pods whose `/health` and `/ready` answer with the given statuses and bodies.
+/// Two running pods whose `/health` and `/ready` return the given statuses and bodies.
 fn fixture(health: (u16, &str), ready: (u16, &str)) -> Fixture {
     Fixture::yaml(&[pod("blue-a", "Running"), pod("blue-b", "Running")].concat())
         .http("veritas", "blue-a", 8080, "/health", 200, "ok")
@@ -25,7 +25,7 @@ fn answering_pods_pass_both_checks() {
     let findings = fixture((200, "ok"), (200, "ready")).run::<RuntimeHealth>();
     findings.assert_healthy();
     let health = findings.assert_reported(Outcome::Pass, SYMPTOM, HEALTH);
-    assert_eq!(health.summary, "all 2 running GG-CORE pods answer 200 on /health (port 8080)");
+    assert_eq!(health.summary, "all 2 running GG-CORE pods return 200 on /health (port 8080)");
     findings.assert_reported(Outcome::Pass, SYMPTOM, IPC);
 }
 
@@ -34,7 +34,7 @@ fn health_answering_500_fails() {
     let findings = fixture((500, "model not loaded\n"), (200, "ready")).run::<RuntimeHealth>();
     let finding = findings.assert_reported(Outcome::Fail, SYMPTOM, HEALTH);
     assert_eq!(finding.summary, "1 of 2 running GG-CORE pods fail /health: blue-b");
-    assert!(finding.evidence.contains(&"pod `blue-b` GET :8080/health answered 500: \"model not loaded\"".to_string()), "{:?}", finding.evidence);
+    assert!(finding.evidence.contains(&"pod `blue-b` GET :8080/health returned 500: \"model not loaded\"".to_string()), "{:?}", finding.evidence);
     findings.assert_not_reported(IPC);
 }
 
@@ -56,7 +56,7 @@ fn ready_error_naming_the_socket_fails_ipc() {
 #[test]
 fn ready_timeout_is_degraded() {
     let verdict = judge_ready(Err(HostError::Timeout("pod proxy gave up after 10s".into())), SOCKET);
-    assert_eq!(verdict, Verdict::Slow("did not answer in time (pod proxy gave up after 10s)".into()));
+    assert_eq!(verdict, Verdict::Slow("timed out (pod proxy gave up after 10s)".into()));
 }
 
 #[test]
