@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use ggcore::commands::{self, CommandError};
-use ggcore::flags::args::ProbesCommand;
+use ggcore::flags::args::{BluegreenCommand, DeploymentCommand, ProbesCommand};
 use ggcore::flags::{Cli, Command};
 use ggcore::host::builtin;
 
@@ -35,6 +35,15 @@ async fn run(cli: Cli) -> commands::CommandResult {
         },
         Command::Explain(args) => commands::explain::run(args),
         Command::Version(args) => commands::version::run(args),
+        Command::Deployment(args) => match &args.command {
+            DeploymentCommand::Status(status) => commands::deployment::status(&cli.global, status).await,
+        },
+        Command::Bluegreen(args) => match &args.command {
+            BluegreenCommand::Inspect(inspect) => commands::bluegreen::inspect(&cli.global, inspect).await,
+        },
+        Command::Health(args) => commands::health::run(&cli.global, args).await,
+        Command::Live(args) => commands::live::run(&cli.global, args).await,
+        Command::Ready(args) => commands::ready::run(&cli.global, args).await,
     }
 }
 

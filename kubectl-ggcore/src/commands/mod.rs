@@ -1,9 +1,15 @@
 //! The commands. Each takes its resolved arguments and returns the exit code; errors carry
 //! the exit code they map to, so that scripts can tell bad input (2) from a tool failure (1).
 
+pub mod bluegreen;
+pub mod checks;
+pub mod deployment;
 pub mod diagnose;
 pub mod explain;
+pub mod health;
+pub mod live;
 pub mod probes;
+pub mod ready;
 pub mod session;
 pub mod version;
 

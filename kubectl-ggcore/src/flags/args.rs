@@ -115,6 +115,16 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the plugin version, the WIT versions it serves and the wasmtime version.
     Version(VersionArgs),
+    /// Show the deployment: environments, canary, pods per environment and symptoms.
+    Deployment(DeploymentArgs),
+    /// Inspect the blue-green environments: state, switch progress, Service selector, target pods.
+    Bluegreen(BluegreenArgs),
+    /// Check /health on every GG-CORE pod (the Health row); exit 0 when healthy, 1 otherwise.
+    Health(HealthArgs),
+    /// Check /live on every GG-CORE pod; exit 0 when every running pod is live, 1 otherwise.
+    Live(HealthArgs),
+    /// Check /ready on every GG-CORE pod (the IPC row); exit 0 when ready, 1 otherwise.
+    Ready(HealthArgs),
 }
 
 /// Where the cluster state comes from and how probes run.
@@ -223,6 +233,76 @@ pub struct VersionArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+}
+
+/// `deployment`.
+#[derive(Debug, Args)]
+pub struct DeploymentArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: DeploymentCommand,
+}
+
+/// `deployment` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCommand {
+    /// Overview of the deployment state; exits with the code `diagnose` would.
+    Status(StatusArgs),
+}
+
+/// `deployment status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Also print the Health Status Matrix and the findings behind each symptom.
+    #[arg(long)]
+    pub verbose: bool,
+
+    /// Print the overview as JSON, for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `bluegreen`.
+#[derive(Debug, Args)]
+pub struct BluegreenArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: BluegreenCommand,
+}
+
+/// `bluegreen` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BluegreenCommand {
+    /// Current environment state: VeritasEnvironment, switch progress, Service selector, target pods.
+    Inspect(InspectArgs),
+}
+
+/// `bluegreen inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Print the inspection as JSON, for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `health`, `live` and `ready`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Print the answer of every pod, not only the verdict.
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 fn parse_setting(text: &str) -> Result<(String, String), String> {
