@@ -8,9 +8,12 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages the tests run for real: kubectl's plugin mechanism and protocol checks.
+# Debian packages the tests run for real: kubectl's plugin mechanism and protocol checks, and
+# dnsmasq as the DNS server of the lookup tests.
 packages=()
 command -v kubectl >/dev/null || packages+=(kubernetes-client)
+# A real DNS server on loopback for the dns host interface's end-to-end tests.
+command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || packages+=(dnsmasq-base)
 if [ "${#packages[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${packages[*]}"
   as_root apt-get update -qq

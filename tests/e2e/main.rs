@@ -1,6 +1,8 @@
 //! End-to-end tests: the built plugin, run the way users run it.
 
 mod cases;
+mod dns;
+mod guide;
 mod hostile;
 mod plugin;
 mod support;
