@@ -9,7 +9,7 @@
 //! SANDBOX_VIOLATION. An OOM kill is E2001 MODEL_LOAD_FAILED when the container was loading its
 //! model, and E3003 RESOURCE_LIMIT_EXCEEDED otherwise. E5002 belongs to the rollback probe.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ggcore_probe_sdk::prelude::*;
 
@@ -96,6 +96,12 @@ impl Probe for RuntimeErrors {
         let namespace = cx.namespace().to_string();
         let pods = gg_core_pods(cx)?;
         let events: Vec<Event> = cx.list(None)?;
+        // Events indexed by the pod they are about, so that each pod's look-up is not a scan
+        // of every event in the namespace.
+        let mut pod_events: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+        for event in events.iter().filter(|e| e.involved_object.kind.as_deref() == Some("Pod")) {
+            pod_events.entry(event.involved_object.name.as_deref().unwrap_or("")).or_default().push(event);
+        }
 
         let mut hits: Vec<Hit> = Vec::new();
         let mut unread: Vec<Unread> = Vec::new();
@@ -113,7 +119,8 @@ impl Probe for RuntimeErrors {
                 }
             }
             hits.extend(state::termination_hits(pod, &logs));
-            hits.extend(state::sandbox_hits(pod, &events));
+            let about_pod = pod_events.get(pod.metadata.name.as_str()).map(Vec::as_slice).unwrap_or_default();
+            hits.extend(state::sandbox_hits(pod, about_pod));
         }
         hits.extend(event_hits(&events, &pods));
         dedup(&mut hits);

@@ -80,14 +80,15 @@ fn oom_hit<'a>(pod: &'a Pod, status: &ContainerStatus, logs: &[Log]) -> Option<H
 }
 
 /// Reads sandbox failures of one pod as E3001: events or waiting messages saying its Localhost
-/// seccomp profile cannot be loaded, and `FailedCreatePodSandBox` events.
-pub(crate) fn sandbox_hits<'a>(pod: &'a Pod, events: &[Event]) -> Vec<Hit<'a>> {
+/// seccomp profile cannot be loaded, and `FailedCreatePodSandBox` events. `events` are the
+/// events about this pod.
+pub(crate) fn sandbox_hits<'a>(pod: &'a Pod, events: &[&Event]) -> Vec<Hit<'a>> {
     let name = &pod.metadata.name;
     let e3001 = by_code("E3001").expect("E3001 is a code");
     let mut hits = Vec::new();
     let profiles = localhost_profiles(pod);
 
-    for event in events.iter().filter(|e| e.is_about("Pod", name)) {
+    for event in events {
         let message = event.message.as_deref().unwrap_or("");
         let sandbox = event.reason.as_deref() == Some("FailedCreatePodSandBox");
         if sandbox || (!profiles.is_empty() && is_profile_failure(message)) {
