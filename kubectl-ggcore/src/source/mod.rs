@@ -274,7 +274,12 @@ impl Reader {
             Backend::Nothing => Err(nothing()),
         };
         if let Err(error) = &result {
-            self.note_unseen(format!("GET {}", describe_target(target)), error);
+            // A snapshot without any recorded answer is one gap, not one per pod and path.
+            let what = match &self.backend {
+                Backend::Snapshot(snapshot) if snapshot.index.http.is_empty() => "proxied GET requests (no answers recorded in the snapshot)".to_string(),
+                _ => format!("GET {}", describe_target(target)),
+            };
+            self.note_unseen(what, error);
         }
         result
     }
