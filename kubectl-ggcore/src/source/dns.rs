@@ -121,13 +121,21 @@ impl Resolver {
         fqdn.set_fqdn(true);
 
         let (v4, v6) = tokio::join!(self.lookup(&fqdn, RecordType::A), self.lookup(&fqdn, RecordType::AAAA));
-        // NXDOMAIN on both types means the name does not exist; NXDOMAIN on one type only is
-        // taken as "no record of that type". Any other failure fails the lookup.
+        // NXDOMAIN on both types means the name does not exist, and NXDOMAIN on one type only
+        // is taken as "no record of that type". A failure of one type does not fail a lookup
+        // whose other type found addresses: some servers refuse AAAA queries for names they
+        // only hold IPv4 records for (dnsmasq without upstream servers does).
         if let (Err(ReadError::NotFound(message)), Err(ReadError::NotFound(_))) = (&v4, &v6) {
             return Err(ReadError::NotFound(message.clone()));
         }
-        let v4 = found_or_empty(v4)?;
-        let v6 = found_or_empty(v6)?;
+        let (v4, v6) = match (found_or_empty(v4), found_or_empty(v6)) {
+            (Ok(v4), Ok(v6)) => (v4, v6),
+            (Ok(found), Err(error)) | (Err(error), Ok(found)) if !found.addresses.is_empty() => {
+                tracing::debug!("lookup of `{name}`: using the addresses of one record type, the other failed: {error}");
+                (found, Addresses::default())
+            }
+            (Err(error), _) | (_, Err(error)) => return Err(error),
+        };
 
         let ttl = [v4.ttl, v6.ttl].into_iter().flatten().min().unwrap_or(0);
         let mut addresses: Vec<String> = Vec::new();

@@ -128,6 +128,30 @@ async fn truncated_answer_is_repeated_over_tcp() {
 }
 
 #[tokio::test]
+async fn refused_aaaa_keeps_the_a_answer() {
+    let answerer: Answerer = Arc::new(|_, record_type| match record_type {
+        RecordType::A => (ResponseCode::NoError, vec![a(SERVICE, 30, [10, 96, 40, 10])]),
+        _ => (ResponseCode::Refused, Vec::new()),
+    });
+    let server = serve(answerer, false).await;
+
+    let record = resolver(server).resolve(SERVICE).await;
+
+    assert!(record.error.is_none(), "{:?}", record.error);
+    assert_eq!(record.addresses, ["10.96.40.10"]);
+}
+
+#[tokio::test]
+async fn refused_both_types_is_unavailable() {
+    let answerer: Answerer = Arc::new(|_, _| (ResponseCode::Refused, Vec::new()));
+    let server = serve(answerer, false).await;
+
+    let record = resolver(server).resolve(SERVICE).await;
+
+    assert!(matches!(&record.error, Some(RecordedError::Unavailable(m)) if m.contains("Refused")), "{:?}", record.error);
+}
+
+#[tokio::test]
 async fn nxdomain_is_not_found() {
     let answerer: Answerer = Arc::new(|_, _| (ResponseCode::NXDomain, Vec::new()));
     let server = serve(answerer, false).await;
