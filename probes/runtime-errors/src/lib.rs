@@ -279,10 +279,10 @@ fn report_code(cx: &mut Context, code: &Code, hits: &[&Hit], namespace: &str) {
 
     let mut finding = builder
         .summary(format!(
-            "{} {} found {} times on {}: {}{scope}",
+            "{} {} found {} on {}: {}{scope}",
             code.code,
             code.name,
-            hits.len(),
+            plural(hits.len(), "time"),
             plural(objects.len(), "object"),
             names.join(", ")
         ))
