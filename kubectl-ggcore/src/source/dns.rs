@@ -180,8 +180,8 @@ impl Resolver {
             let mut addresses = Vec::new();
             for record in answer.answers.iter().filter(|r| r.name == target) {
                 let address = match &record.data {
-                    RData::A(a) if record_type == RecordType::A => IpAddr::V4(Ipv4Addr::from(a.0)),
-                    RData::AAAA(aaaa) if record_type == RecordType::AAAA => IpAddr::V6(Ipv6Addr::from(aaaa.0)),
+                    RData::A(a) if record_type == RecordType::A => IpAddr::V4(a.0),
+                    RData::AAAA(aaaa) if record_type == RecordType::AAAA => IpAddr::V6(aaaa.0),
                     _ => continue,
                 };
                 ttl = Some(ttl.map_or(record.ttl, |t| t.min(record.ttl)));
@@ -227,10 +227,10 @@ impl Resolver {
                 // attempt, garbage) are skipped.
                 loop {
                     let length = socket.recv(&mut buffer).await?;
-                    if let Ok(message) = Message::from_vec(&buffer[..length]) {
-                        if message.metadata.id == id {
-                            return Ok::<Message, std::io::Error>(message);
-                        }
+                    if let Ok(message) = Message::from_vec(&buffer[..length])
+                        && message.metadata.id == id
+                    {
+                        return Ok::<Message, std::io::Error>(message);
                     }
                 }
             };
