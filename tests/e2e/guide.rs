@@ -161,3 +161,11 @@ fn bluegreen_inspect_without_environment_exits_1() {
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stderr).contains("no VeritasEnvironment"), "{}", text(&output.stderr));
 }
+
+#[test]
+fn deployment_status_names_kinds_it_cannot_read() {
+    let output = on_collected(&["deployment", "status"], &[]);
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("Not readable: VeritasEnvironments: unavailable: kind `VeritasEnvironment` is not in the snapshot"), "{stdout}");
+    assert!(stdout.contains("blue         2/2"), "{stdout}");
+}

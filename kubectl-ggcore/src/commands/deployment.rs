@@ -9,11 +9,12 @@ use std::fmt::Write as _;
 use ggcore_probe_sdk::views::{Pod, VeritasCanary, VeritasEnvironment};
 use serde::Serialize;
 
-use super::checks::{self, PodGroup, read_failed};
+use super::checks::{self, PodGroup};
 use super::{CommandResult, failed};
 use crate::flags::args::{GlobalArgs, StatusArgs};
 use crate::report::model::HealthRow;
 use crate::report::{Report, Status};
+use crate::source::ReadError;
 
 /// The overview as `--json` writes it.
 #[derive(Debug, Serialize)]
@@ -35,6 +36,9 @@ pub struct Overview {
     pub symptoms: Vec<SymptomLine>,
     /// The Health Status Matrix.
     pub health: Vec<HealthLine>,
+    /// The parts of the overview that could not be read, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     /// The worst status.
     pub status: Status,
     /// The exit code, as `diagnose` returns it.
@@ -107,9 +111,24 @@ pub struct HealthLine {
 pub async fn status(global: &GlobalArgs, args: &StatusArgs) -> CommandResult {
     let (session, report) = checks::diagnose(global, &args.source).await?;
     let profile = &session.profile;
-    let environments: Vec<VeritasEnvironment> = checks::list(&session, None).await.map_err(|e| read_failed("the VeritasEnvironments", e))?;
-    let canaries: Vec<VeritasCanary> = checks::list(&session, None).await.map_err(|e| read_failed("the VeritasCanaries", e))?;
-    let pods: Vec<Pod> = checks::list(&session, Some(&profile.app_selector)).await.map_err(|e| read_failed("the GG-CORE pods", e))?;
+    // A kind the state does not hold (a collected snapshot without it, a denied read) leaves
+    // its part of the overview empty and is named, instead of failing the whole overview.
+    let mut unreadable = Vec::new();
+    let mut note = |what: &str, error: ReadError| {
+        unreadable.push(format!("{what}: {error}"));
+    };
+    let environments: Vec<VeritasEnvironment> = checks::list(&session, None).await.unwrap_or_else(|e| {
+        note("VeritasEnvironments", e);
+        Vec::new()
+    });
+    let canaries: Vec<VeritasCanary> = checks::list(&session, None).await.unwrap_or_else(|e| {
+        note("VeritasCanaries", e);
+        Vec::new()
+    });
+    let pods: Vec<Pod> = checks::list(&session, Some(&profile.app_selector)).await.unwrap_or_else(|e| {
+        note("GG-CORE pods", e);
+        Vec::new()
+    });
 
     let overview = Overview {
         namespace: profile.namespace.clone(),
@@ -120,6 +139,7 @@ pub async fn status(global: &GlobalArgs, args: &StatusArgs) -> CommandResult {
         pods: checks::group_pods(&pods, &profile.environment_label, &profile.canary_selector),
         symptoms: symptom_lines(&report, args.verbose),
         health: report.health.iter().map(health_line).collect(),
+        unreadable,
         status: report.status,
         exit_code: report.exit_code,
     };
@@ -185,6 +205,9 @@ fn render(overview: &Overview, verbose: bool) -> String {
     let _ = writeln!(out, "GG-CORE deployment in namespace {} ({}, observed {})", overview.namespace, overview.source, overview.observed_at);
     out.push('\n');
 
+    for line in &overview.unreadable {
+        let _ = writeln!(out, "Not readable: {line}");
+    }
     if overview.environments.is_empty() {
         let _ = writeln!(out, "Blue-green: no VeritasEnvironment");
     }
