@@ -11,13 +11,14 @@ as_root() {
 # Debian packages the tests run for real. kubectl runs the plugin mechanism and protocol checks;
 # Prometheus and promtool serve the metrics probes (the tests start their own server); minisign
 # signs and verifies bundles beside the plugin; strace and unshare (util-linux) show that bundle
-# commands open no connection.
+# commands open no connection; dnsmasq is the DNS server of the lookup tests.
 packages=()
 command -v kubectl >/dev/null || packages+=(kubernetes-client)
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || packages+=(prometheus)
 command -v minisign >/dev/null || packages+=(minisign)
 command -v strace >/dev/null || packages+=(strace)
 command -v unshare >/dev/null || packages+=(util-linux)
+command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || packages+=(dnsmasq-base)
 if [ "${#packages[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${packages[*]}"
   as_root apt-get update -qq

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use ggcore::commands::{self, CommandError};
-use ggcore::flags::args::{CanaryCommand, MetricsCommand, ProbesCommand};
+use ggcore::flags::args::{BluegreenCommand, CanaryCommand, DeploymentCommand, MetricsCommand, ProbesCommand};
 use ggcore::flags::{Cli, Command};
 
 fn main() {
@@ -44,6 +44,15 @@ async fn run(cli: Cli) -> commands::CommandResult {
         },
         Command::Bundle(args) => commands::bundle::run(args).await,
         Command::Trust(args) => commands::trust::run(args),
+        Command::Deployment(args) => match &args.command {
+            DeploymentCommand::Status(status) => commands::deployment::status(&cli.global, status).await,
+        },
+        Command::Bluegreen(args) => match &args.command {
+            BluegreenCommand::Inspect(inspect) => commands::bluegreen::inspect(&cli.global, inspect).await,
+        },
+        Command::Health(args) => commands::health::run(&cli.global, args).await,
+        Command::Live(args) => commands::live::run(&cli.global, args).await,
+        Command::Ready(args) => commands::ready::run(&cli.global, args).await,
     }
 }
 

@@ -3,6 +3,8 @@
 mod bundles;
 mod canary_checks;
 mod cases;
+mod dns;
+mod guide;
 mod hostile;
 mod krew;
 mod live;

@@ -1,13 +1,19 @@
 //! The commands. Each takes its resolved arguments and returns the exit code; errors carry
 //! the exit code they map to, so that scripts can tell bad input (2) from a tool failure (1).
 
-pub mod collect;
-pub mod canary;
+pub mod bluegreen;
 pub mod bundle;
+pub mod canary;
+pub mod checks;
+pub mod collect;
+pub mod deployment;
 pub mod diagnose;
 pub mod explain;
+pub mod health;
+pub mod live;
 pub mod metrics;
 pub mod probes;
+pub mod ready;
 pub mod session;
 pub mod trust;
 pub mod version;

@@ -15,6 +15,7 @@ use crate::host::engine::ProbeEngine;
 use crate::profile;
 use crate::report::RunInfo;
 use crate::report::model::SourceInfo;
+use crate::source::dns::Resolver;
 use crate::source::live::LiveCluster;
 use crate::source::live::kubeconfig::ConnectionFlags;
 use crate::source::snapshot::Snapshot;
@@ -89,9 +90,11 @@ impl Session {
         let namespace = global.namespace.clone().or_else(|| file.namespace.clone()).or(context_namespace);
         let profile = profile::build(file, namespace, &args.settings, observed_at).map_err(usage)?;
 
+        let live = matches!(backend, Backend::Live(_));
         let mut reader = Reader::new(backend);
         reader.observed_at_override = Some(observed_at);
         reader.prometheus = settings::prometheus(args.prometheus_url.as_deref(), global.request_timeout.as_deref()).map_err(usage)?;
+        reader.resolver = Resolver::for_run(args.dns_server.as_deref(), live).map_err(usage)?;
         if record {
             reader = reader.record();
         }

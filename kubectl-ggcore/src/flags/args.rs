@@ -126,6 +126,16 @@ pub enum Command {
     Bundle(BundleArgs),
     /// Manage the public keys whose bundle signatures this machine accepts.
     Trust(TrustArgs),
+    /// Show the deployment: environments, canary, pods per environment and symptoms.
+    Deployment(DeploymentArgs),
+    /// Inspect the blue-green environments: state, switch progress, Service selector, target pods.
+    Bluegreen(BluegreenArgs),
+    /// Check /health on every GG-CORE pod (the Health row); exit 0 when healthy, 1 otherwise.
+    Health(HealthArgs),
+    /// Check /live on every GG-CORE pod; exit 0 when every running pod is live, 1 otherwise.
+    Live(HealthArgs),
+    /// Check /ready on every GG-CORE pod (the IPC row); exit 0 when ready, 1 otherwise.
+    Ready(HealthArgs),
 }
 
 /// Where the cluster state comes from and how probes run.
@@ -154,6 +164,12 @@ pub struct SourceArgs {
     /// --request-timeout bounds each query [default: 10s].
     #[arg(long, value_name = "URL")]
     pub prometheus_url: Option<String>,
+
+    /// The DNS server for name lookups (`10.96.0.10:53`; an address alone means port 53). Its
+    /// answers win over lookups recorded in a snapshot [default: none, or the pod's resolver
+    /// from /etc/resolv.conf when run inside the cluster].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub dns_server: Option<String>,
 }
 
 /// Per-probe caps.
@@ -428,6 +444,76 @@ pub enum TrustCommand {
         /// The key id (16 hex digits) or the key's name.
         key: String,
     },
+}
+
+/// `deployment`.
+#[derive(Debug, Args)]
+pub struct DeploymentArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: DeploymentCommand,
+}
+
+/// `deployment` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCommand {
+    /// Overview of the deployment state; exits with the code `diagnose` would.
+    Status(StatusArgs),
+}
+
+/// `deployment status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Also print the Health Status Matrix and the findings behind each symptom.
+    #[arg(long)]
+    pub verbose: bool,
+
+    /// Print the overview as JSON, for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `bluegreen`.
+#[derive(Debug, Args)]
+pub struct BluegreenArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: BluegreenCommand,
+}
+
+/// `bluegreen` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BluegreenCommand {
+    /// Current environment state: VeritasEnvironment, switch progress, Service selector, target pods.
+    Inspect(InspectArgs),
+}
+
+/// `bluegreen inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Print the inspection as JSON, for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `health`, `live` and `ready`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Print the answer of every pod, not only the verdict.
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 fn parse_setting(text: &str) -> Result<(String, String), String> {

@@ -5,6 +5,7 @@
 //! that ten probes asking for the same pods cost one read. It also keeps what the probes
 //! asked for and could not see, for the report.
 
+pub mod dns;
 pub mod error;
 pub mod live;
 pub mod object;
@@ -110,6 +111,8 @@ pub struct Reader {
     queries: Mutex<Vec<QueryRecord>>,
     /// The Prometheus Service of a live cluster, found once: namespace, name and port.
     prometheus_service: tokio::sync::OnceCell<Result<(String, String, String), ReadError>>,
+    /// The resolver for live lookups; `None` when the run has none (see [`dns::Resolver::for_run`]).
+    pub resolver: Option<dns::Resolver>,
 }
 
 /// The default of [`Reader::max_answer_bytes`]: 64 MiB.
@@ -128,6 +131,7 @@ impl Reader {
             prometheus: None,
             queries: Mutex::new(Vec::new()),
             prometheus_service: tokio::sync::OnceCell::new(),
+            resolver: None,
         }
     }
 
@@ -332,7 +336,12 @@ impl Reader {
             Backend::Nothing => Err(nothing()),
         };
         if let Err(error) = &result {
-            self.note_unseen(format!("GET {}", describe_target(target)), error);
+            // A snapshot without any recorded answer is one gap, not one per pod and path.
+            let what = match &self.backend {
+                Backend::Snapshot(snapshot) if snapshot.index.http.is_empty() => "proxied GET requests (no answers recorded in the snapshot)".to_string(),
+                _ => format!("GET {}", describe_target(target)),
+            };
+            self.note_unseen(what, error);
         }
         if let Some(mut recording) = self.recorder() {
             recording.add_http(target, &result);
@@ -429,22 +438,35 @@ impl Reader {
     }
 
     /// Resolves a name, or replays the recorded lookup.
+    /// Resolves a name through the run's resolver, or replays the recorded lookup. A resolver
+    /// from `--dns-server` wins over a recorded answer; the pod's own resolver does not.
     ///
     /// # Errors
     ///
-    /// Returns `unavailable` when the run has no resolver.
+    /// Returns `unavailable` when the run has no resolver and no recorded answer, and the
+    /// lookup's error otherwise (`not-found` for NXDOMAIN, `timeout`, `unavailable`).
     pub async fn resolve(&self, name: &str) -> Result<DnsAnswer, ReadError> {
-        match &self.backend {
-            Backend::Snapshot(snapshot) => match snapshot.dns(name) {
-                Some(record) => match &record.error {
-                    Some(error) => Err(ReadError::from(error.clone())),
-                    None => Ok(DnsAnswer { addresses: record.addresses.clone(), ttl: record.ttl }),
-                },
-                None => Err(ReadError::Unavailable("no DNS server configured; pass --dns-server".into())),
-            },
-            Backend::Live(_) => Err(ReadError::Unavailable("no DNS server configured; pass --dns-server".into())),
-            Backend::Nothing => Err(nothing()),
+        let recorded = match &self.backend {
+            Backend::Snapshot(snapshot) => snapshot.dns(name).cloned(),
+            Backend::Live(_) | Backend::Nothing => None,
+        };
+        let record = match (&self.resolver, recorded) {
+            (Some(resolver), _) if resolver.origin() == dns::ResolverOrigin::Flag => resolver.resolve(name).await,
+            (_, Some(record)) => record,
+            (Some(resolver), None) => resolver.resolve(name).await,
+            (None, None) => return Err(ReadError::Unavailable("no DNS server configured; pass --dns-server HOST:PORT".into())),
+        };
+        if let Some(mut recording) = self.recorder() {
+            recording.dns.push(record.clone());
         }
+        let result = match record.error {
+            Some(error) => Err(ReadError::from(error)),
+            None => Ok(DnsAnswer { addresses: record.addresses, ttl: record.ttl }),
+        };
+        if let Err(error) = &result {
+            self.note_unseen(format!("DNS lookup of `{name}`"), error);
+        }
+        result
     }
 }
 
