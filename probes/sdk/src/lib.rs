@@ -45,8 +45,13 @@
 //! Build with `cargo build --release --target wasm32-wasip2`; the `.wasm` file in
 //! `target/wasm32-wasip2/release/` is the component.
 
+pub mod bluegreen;
+pub mod compare;
 pub mod defaults;
 pub mod fields;
+pub mod image_pull;
+pub mod redact;
+pub mod scheduling;
 pub mod selector;
 pub mod units;
 pub mod views;
@@ -79,6 +84,7 @@ pub mod prelude {
     pub use crate::selector::{LabelSelector, Labels, Selector, format_labels};
     pub use crate::units::{format_bytes, format_duration, parse_duration, parse_quantity, parse_time};
     pub use crate::views::*;
+    pub use crate::scheduling::{Node, PersistentVolumeClaim, StorageClass};
 }
 
 /// A probe: what it is, and its checks.
