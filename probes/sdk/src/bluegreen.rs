@@ -8,8 +8,8 @@
 //!
 //! The standby is the environment that does not serve:
 //! - while a switch is in progress (`Switching`, or a spec whose `activeEnvironment` the
-//!   controller has not taken up yet), the target of the switch: it is named in the spec
-//!   but serves nothing until the switch completes, and its health is what the switch waits for;
+//!   controller has not taken up yet), the target of the switch. The spec names it, but it
+//!   serves nothing until the switch completes, and the switch waits for its health;
 //! - when `Stable`, the environment that is not `spec.activeEnvironment`;
 //! - otherwise (`Failed`, no phase), the environment the main Service does not select, else
 //!   the one the status does not name as active, else the one the spec does not name.
@@ -17,7 +17,7 @@
 //! Without a `VeritasEnvironment`, the environment the main Service selects serves.
 
 use crate::selector::{Labels, Selector, SelectorError};
-use crate::views::{Deployment, Pod, PodTemplate, Service, VeritasEnvironment};
+use crate::views::{ContainerStatus, Deployment, Pod, PodTemplate, Service, VeritasEnvironment, condition};
 
 /// The blue environment's name.
 pub const BLUE: &str = "blue";
@@ -190,7 +190,69 @@ pub fn roles(environment: Option<&VeritasEnvironment>, service: Option<&Service>
     Roles { active, standby: active.and_then(other), switching: false, reason: format!("VeritasEnvironment `{name}` has {phase}; {source}") }
 }
 
-fn canonical(environment: &str) -> Option<&'static str> {
+/// The maximum length of a kubelet message quoted in a pod's state, in characters.
+const MAX_MESSAGE_CHARS: usize = 200;
+
+/// Describes a pod's state for evidence lines: ready, or the reasons it is not.
+pub fn pod_state(pod: &Pod) -> String {
+    let name = &pod.metadata.name;
+    if pod.is_ready() {
+        return format!("pod `{name}`: ready");
+    }
+    if let Some(scheduled) = condition(&pod.status.conditions, "PodScheduled").filter(|c| !c.is_true()) {
+        return format!("pod `{name}`: not scheduled, {}", scheduled.describe());
+    }
+
+    let mut parts = Vec::new();
+    for status in &pod.status.init_container_statuses {
+        let done = status.state.terminated.as_ref().is_some_and(|t| t.exit_code == 0);
+        if !done {
+            parts.push(container_state("init container", status));
+        }
+    }
+    for status in pod.status.container_statuses.iter().filter(|s| !s.ready) {
+        parts.push(container_state("container", status));
+    }
+    if parts.is_empty() {
+        return format!("pod `{name}`: phase {}, not ready", pod.phase());
+    }
+    format!("pod `{name}`: {}", parts.join("; "))
+}
+
+fn container_state(what: &str, status: &ContainerStatus) -> String {
+    let name = &status.name;
+    let restarts = if status.restart_count > 0 { format!(", {} restarts", status.restart_count) } else { String::new() };
+    let state = &status.state;
+    let text = match (&state.waiting, &state.running, &state.terminated) {
+        (Some(waiting), _, _) => {
+            let message = waiting.message.as_deref().filter(|m| !m.is_empty()).map(|m| format!(" ({})", cut(m.trim()))).unwrap_or_default();
+            format!("waiting {}{message}", waiting.reason.as_deref().unwrap_or("with no reason"))
+        }
+        (_, Some(_), _) => "running but not ready".to_string(),
+        (_, _, Some(terminated)) => {
+            format!("terminated {} (exit code {})", terminated.reason.as_deref().unwrap_or("with no reason"), terminated.exit_code)
+        }
+        _ => "in no known state".to_string(),
+    };
+    let last = status
+        .last_state
+        .terminated
+        .as_ref()
+        .map(|t| format!(", last exit code {} ({})", t.exit_code, t.reason.as_deref().unwrap_or("no reason")))
+        .unwrap_or_default();
+    format!("{what} `{name}` {text}{restarts}{last}")
+}
+
+fn cut(message: &str) -> String {
+    if message.chars().count() <= MAX_MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let kept: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!("{kept}...")
+}
+
+/// Returns `blue` or `green` as a static name, `None` for any other text.
+pub fn canonical(environment: &str) -> Option<&'static str> {
     match environment {
         BLUE => Some(BLUE),
         GREEN => Some(GREEN),
@@ -234,6 +296,15 @@ mod tests {
         let roles = roles(Some(&env), Some(&service("blue")), "environment");
         assert_eq!(roles.active, Some(BLUE));
         assert_eq!(roles.standby, Some(GREEN));
+    }
+
+    #[test]
+    fn pod_state_names_waiting_reason() {
+        let pod: Pod = serde_json::from_str(
+            r#"{"metadata":{"name":"g"},"status":{"conditions":[{"type":"PodScheduled","status":"True"}],"containerStatuses":[{"name":"gg-core","state":{"waiting":{"reason":"ImagePullBackOff","message":"Back-off pulling image"}}}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(pod_state(&pod), "pod `g`: container `gg-core` waiting ImagePullBackOff (Back-off pulling image)");
     }
 
     #[test]
