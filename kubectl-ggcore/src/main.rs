@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use ggcore::commands::{self, CommandError};
-use ggcore::flags::args::ProbesCommand;
+use ggcore::flags::args::{BluegreenCommand, ProbesCommand};
 use ggcore::flags::{Cli, Command};
 use ggcore::host::builtin;
 
@@ -35,6 +35,9 @@ async fn run(cli: Cli) -> commands::CommandResult {
         },
         Command::Explain(args) => commands::explain::run(args),
         Command::Version(args) => commands::version::run(args),
+        Command::Bluegreen(args) => match &args.command {
+            BluegreenCommand::Diff(args) => commands::bluegreen_diff::run(&cli.global, args).await,
+        },
     }
 }
 

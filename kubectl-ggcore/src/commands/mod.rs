@@ -1,6 +1,7 @@
 //! The commands. Each takes its resolved arguments and returns the exit code; errors carry
 //! the exit code they map to, so that scripts can tell bad input (2) from a tool failure (1).
 
+pub mod bluegreen_diff;
 pub mod diagnose;
 pub mod explain;
 pub mod probes;

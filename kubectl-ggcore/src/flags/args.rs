@@ -115,6 +115,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the plugin version, the WIT versions it serves and the wasmtime version.
     Version(VersionArgs),
+    /// Blue-green commands: `bluegreen diff`.
+    Bluegreen(BluegreenArgs),
 }
 
 /// Where the cluster state comes from and how probes run.
@@ -209,6 +211,36 @@ pub enum ProbesCommand {
 pub struct ExplainArgs {
     /// An error code (`E2001`), a symptom id (`pods-down`) or a cause id (`oom-killed`).
     pub topic: String,
+}
+
+/// `bluegreen`.
+#[derive(Debug, Args)]
+pub struct BluegreenArgs {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: BluegreenCommand,
+}
+
+/// `bluegreen` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BluegreenCommand {
+    /// Print the differences between the blue and the green environment: ConfigMap keys,
+    /// Secrets (by digest), environment variables, model mounts and versions. Exits 3 when a
+    /// difference is critical, 4 when all are warnings, 5 when nothing differs but something
+    /// could not be compared, 0 otherwise.
+    Diff(BluegreenDiffArgs),
+}
+
+/// `bluegreen diff`.
+#[derive(Debug, Args)]
+pub struct BluegreenDiffArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format; `wide` also lists what was compared and found equal.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
 }
 
 /// `version`.

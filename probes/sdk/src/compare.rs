@@ -301,6 +301,11 @@ fn replace_word(text: &str, word: &str, placeholder: &str) -> String {
     out
 }
 
+/// Formats a count with the singular or plural noun.
+fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 fn quoted(value: &str) -> String {
     if value.starts_with('(') { value.to_string() } else { format!("`{value}`") }
 }
@@ -416,10 +421,10 @@ fn compare_config_map_data(blue: &ConfigMap, green: &ConfigMap, objects: Vec<Obj
     out.note_compared(
         cause,
         format!(
-            "ConfigMaps `{}` and `{}`: {} keys compared, {differing} differ",
+            "ConfigMaps `{}` and `{}`: {} compared, {differing} differ",
             blue.metadata.name,
             green.metadata.name,
-            keys.len()
+            count(keys.len(), "key", "keys")
         ),
     );
 }
@@ -502,7 +507,7 @@ fn compare_digests(blue_name: &str, green_name: &str, blue: &[(String, String)],
         differing += 1;
         out.differ(cause, Severity::Fail, format!("Secret key `{key}`"), shown.0, shown.1, objects.clone());
     }
-    out.note_compared(cause, format!("Secrets `{blue_name}` and `{green_name}`: {} keys compared by digest, {differing} differ", keys.len()));
+    out.note_compared(cause, format!("Secrets `{blue_name}` and `{green_name}`: {} compared by digest, {differing} differ", count(keys.len(), "key", "keys")));
 }
 
 // ---- Pod templates ---------------------------------------------------------------------------
@@ -573,7 +578,12 @@ impl TemplatePair<'_> {
         self.compare_pull_secrets(out);
         out.note_compared(
             DriftCause::EnvironmentVariableDrift,
-            format!("{}: {} containers and {} environment variables compared", self.names, counts.containers, counts.variables),
+            format!(
+                "{}: {} and {} compared",
+                self.names,
+                count(counts.containers, "container", "containers"),
+                count(counts.variables, "environment variable", "environment variables")
+            ),
         );
         if counts.model_items == 0 {
             out.note_not_applicable(
@@ -581,7 +591,10 @@ impl TemplatePair<'_> {
                 format!("{}: no volume mounted at `{}` and no model version label or annotation", self.names, self.model_path),
             );
         } else {
-            out.note_compared(DriftCause::ModelMountDifferent, format!("{}: {} model mounts and versions compared", self.names, counts.model_items));
+            out.note_compared(
+                DriftCause::ModelMountDifferent,
+                format!("{}: {} compared", self.names, count(counts.model_items, "model mount or version", "model mounts and versions")),
+            );
         }
     }
 
