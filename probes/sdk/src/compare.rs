@@ -385,6 +385,10 @@ fn compare_config_maps(inputs: &Inputs, blue_n: &Normalizer, green_n: &Normalize
         }
     }
 
+    for shared in blue_refs.intersection(&green_refs) {
+        out.note_compared(cause, format!("ConfigMap `{shared}` is shared by both environments"));
+    }
+
     let find = |name: &str| inputs.config_maps.iter().find(|c| c.metadata.name == name);
     for (blue_name, green_name) in pairs {
         let objects = vec![object("ConfigMap", &blue_name), object("ConfigMap", &green_name)];

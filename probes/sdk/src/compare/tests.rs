@@ -200,3 +200,14 @@ fn environment_word_is_replaced_whole() {
     assert_eq!(replace_word("blueprint-blue", "blue", "<e>"), "blueprint-<e>");
     assert_eq!(replace_word("BLUE", "blue", "<e>"), "<e>");
 }
+
+#[test]
+fn shared_config_map_counts_as_compared() {
+    let shared = |environment: &str| {
+        let extra = "        - configMapRef: {name: veritas-shared}\n";
+        deployment(environment, "gg-core:1", extra, NO_VOLUMES, "")
+    };
+    let comparison = run(shared("blue"), shared("green"), &[], &BTreeMap::new());
+    assert_eq!(comparison.compared_of(DriftCause::ConfigMapNotSynced), ["ConfigMap `veritas-shared` is shared by both environments"]);
+    assert_eq!(comparison.worst(DriftCause::ConfigMapNotSynced), None);
+}
