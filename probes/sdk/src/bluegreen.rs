@@ -160,25 +160,25 @@ pub fn roles(environment: Option<&VeritasEnvironment>, service: Option<&Service>
     let name = &environment.metadata.name;
     let wanted = environment.spec.active_environment.as_deref().and_then(canonical);
     let reported = environment.status.active_environment.as_deref().and_then(canonical);
-    if switch_in_progress(environment) {
-        if let Some(target) = wanted {
-            return Roles {
-                active: other(target),
-                standby: Some(target),
-                switching: true,
-                reason: format!("VeritasEnvironment `{name}` is switching to {target}, which does not serve until the switch completes"),
-            };
-        }
+    if switch_in_progress(environment)
+        && let Some(target) = wanted
+    {
+        return Roles {
+            active: other(target),
+            standby: Some(target),
+            switching: true,
+            reason: format!("VeritasEnvironment `{name}` is switching to {target}, which does not serve until the switch completes"),
+        };
     }
-    if environment.phase() == "Stable" {
-        if let Some(active) = wanted {
-            return Roles {
-                active: Some(active),
-                standby: other(active),
-                switching: false,
-                reason: format!("VeritasEnvironment `{name}` is Stable with {active} active"),
-            };
-        }
+    if environment.phase() == "Stable"
+        && let Some(active) = wanted
+    {
+        return Roles {
+            active: Some(active),
+            standby: other(active),
+            switching: false,
+            reason: format!("VeritasEnvironment `{name}` is Stable with {active} active"),
+        };
     }
     let (active, source) = match (selected, reported, wanted) {
         (Some(active), _, _) => (Some(active), format!("the main Service selects {label}={active}")),
