@@ -49,6 +49,7 @@ async fn run(cli: Cli) -> commands::CommandResult {
         },
         Command::Bluegreen(args) => match &args.command {
             BluegreenCommand::Inspect(inspect) => commands::bluegreen::inspect(&cli.global, inspect).await,
+            BluegreenCommand::Diff(diff) => commands::bluegreen_diff::run(&cli.global, diff).await,
         },
         Command::Health(args) => commands::health::run(&cli.global, args).await,
         Command::Live(args) => commands::live::run(&cli.global, args).await,

@@ -52,8 +52,18 @@ fn case_03_targetport_name_mismatch() {
 }
 
 #[test]
+fn case_07_standby_image_tag_not_found() {
+    check_case("07-standby-image-tag-not-found");
+}
+
+#[test]
 fn case_10_model_load_oomkilled_all_pods_down() {
     check_case("10-model-load-oomkilled-all-pods-down");
+}
+
+#[test]
+fn case_13_config_drift_blue_green() {
+    check_case("13-config-drift-blue-green");
 }
 
 #[test]

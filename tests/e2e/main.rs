@@ -2,6 +2,7 @@
 
 mod bundles;
 mod canary_checks;
+mod bluegreen;
 mod cases;
 mod dns;
 mod guide;

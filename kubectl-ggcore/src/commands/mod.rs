@@ -1,7 +1,9 @@
 //! The commands. Each takes its resolved arguments and returns the exit code; errors carry
 //! the exit code they map to, so that scripts can tell bad input (2) from a tool failure (1).
 
+
 pub mod bluegreen;
+pub mod bluegreen_diff;
 pub mod bundle;
 pub mod canary;
 pub mod checks;

@@ -277,6 +277,18 @@ pub struct ExplainArgs {
     pub topic: String,
 }
 
+/// `bluegreen diff`.
+#[derive(Debug, Args)]
+pub struct BluegreenDiffArgs {
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format; `wide` also lists what was compared and found equal.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
 /// `version`.
 #[derive(Debug, Args)]
 pub struct VersionArgs {
@@ -490,6 +502,11 @@ pub struct BluegreenArgs {
 pub enum BluegreenCommand {
     /// Current environment state: VeritasEnvironment, switch progress, Service selector, target pods.
     Inspect(InspectArgs),
+    /// Print the differences between the blue and the green environment: ConfigMap keys,
+    /// Secrets (by digest), environment variables, model mounts and versions. Exits 3 when a
+    /// difference is critical, 4 when all are warnings, 5 when nothing differs but something
+    /// could not be compared, 0 otherwise.
+    Diff(BluegreenDiffArgs),
 }
 
 /// `bluegreen inspect`.

@@ -46,9 +46,14 @@
 //! `target/wasm32-wasip2/release/` is the component.
 
 pub mod analysis;
+pub mod bluegreen;
+pub mod compare;
 pub mod defaults;
 pub mod fields;
+pub mod image_pull;
 pub mod promql;
+pub mod redact;
+pub mod scheduling;
 pub mod selector;
 pub mod units;
 pub mod views;
@@ -81,6 +86,7 @@ pub mod prelude {
     pub use crate::selector::{LabelSelector, Labels, Selector, format_labels};
     pub use crate::units::{format_bytes, format_duration, parse_duration, parse_quantity, parse_time};
     pub use crate::views::*;
+    pub use crate::scheduling::{Node, PersistentVolumeClaim, StorageClass};
 }
 
 /// A probe: what it is, and its checks.

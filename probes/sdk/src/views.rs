@@ -362,6 +362,9 @@ pub struct Volume {
     pub config_map: Option<LocalObjectReference>,
     /// A Secret source.
     pub secret: Option<SecretVolumeSource>,
+    /// Every other source (`emptyDir`, `hostPath`, `nfs`, `csi`, ...), by field name, kept as JSON.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 /// A PersistentVolumeClaim volume source.
