@@ -33,6 +33,7 @@ async fn run(cli: Cli) -> commands::CommandResult {
         Command::Probes(args) => match &args.command {
             ProbesCommand::List { output } => commands::probes::list(*output, builtin::sources()).await,
         },
+        Command::Probe(args) => commands::probe::run(&cli.global, args).await,
         Command::Explain(args) => commands::explain::run(args),
         Command::Version(args) => commands::version::run(args),
     }

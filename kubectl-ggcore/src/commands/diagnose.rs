@@ -8,7 +8,7 @@ use super::session::{self, Session};
 use super::{CommandResult, failed, usage};
 use crate::flags::args::{DiagnoseArgs, GlobalArgs};
 use crate::flags::settings;
-use crate::host::loader::{Origin, ProbeSource};
+use crate::host::loader::{self, Origin, ProbeSource};
 use crate::host::{builtin, runner};
 use crate::render;
 use crate::report;
@@ -48,6 +48,9 @@ fn probe_sources(args: &DiagnoseArgs) -> Result<Vec<ProbeSource>, super::Command
     for path in &args.probes {
         let bytes = std::fs::read(path).map_err(|e| usage(anyhow!("cannot read probe `{}`: {e}", path.display())))?;
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        // A file the host would refuse (not a component, a WIT version it does not serve) is
+        // bad input: stop before any probe runs rather than report it as a probe error.
+        loader::check(&name, &bytes).map_err(|e| usage(anyhow!("cannot run probe `{}`: {e}", path.display())))?;
         sources.push(ProbeSource { name, origin: Origin::File { path: path.clone() }, bytes: bytes.into() });
     }
     if sources.is_empty() {

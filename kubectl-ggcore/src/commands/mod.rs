@@ -3,6 +3,7 @@
 
 pub mod diagnose;
 pub mod explain;
+pub mod probe;
 pub mod probes;
 pub mod session;
 pub mod version;
