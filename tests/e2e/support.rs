@@ -117,12 +117,12 @@ pub fn guest(name: &str) -> PathBuf {
             .arg(&target)
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS");
-        for guest in ["spin", "hog", "snoop", "trap"] {
+        for guest in ["spin", "hog", "snoop", "trap", "wasi", "future-wit"] {
             command.args(["-p", &format!("guest-{guest}")]);
         }
         let output = run(&mut command);
         assert!(output.status.success(), "building the test guests failed:\n{}", String::from_utf8_lossy(&output.stderr));
         target.join("wasm32-wasip2/release")
     });
-    target.join(format!("guest_{name}.wasm"))
+    target.join(format!("guest_{}.wasm", name.replace('-', "_")))
 }
