@@ -71,10 +71,10 @@ impl ComponentCache {
 }
 
 /// Compiles a component in a rayon pool of its own. wasmtime compiles functions in parallel
-/// on the current rayon pool; on the shared global pool the thousands of functions of a Python
-/// or JavaScript component queue ahead of a small probe's few, so every probe would wait for
-/// the slowest compile. With a pool per compile the operating system shares the cores, and a
-/// small probe finishes in its usual tens of milliseconds.
+/// on the current rayon pool. On the shared global pool, the thousands of functions of a
+/// Python or JavaScript component would queue ahead of a small probe's few, and every probe
+/// would wait for the slowest compile. With a pool per compile, the operating system shares
+/// the cores between the compiles.
 fn compile_in_own_pool(engine: &Engine, bytes: &[u8]) -> Result<Component> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     match rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("ggcore-compile-{i}")).build() {

@@ -37,10 +37,10 @@ pub struct Expectations {
     /// without it, any failure is a mismatch.
     #[serde(default)]
     pub error: Option<String>,
-    /// The longest run, as a duration (`2s`, `500ms`).
+    /// The maximum run time, as a duration (`2s`, `500ms`).
     #[serde(default)]
     pub max_duration: Option<String>,
-    /// The most linear memory, as a quantity (`64Mi`).
+    /// The maximum peak of linear memory, as a quantity (`64Mi`).
     #[serde(default)]
     pub max_memory: Option<String>,
 }
@@ -71,7 +71,7 @@ pub struct Check {
     pub expected: String,
     /// True when it holds.
     pub met: bool,
-    /// What the run showed instead, when it does not hold.
+    /// The run's actual result, when the expectation does not hold.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<String>,
 }
@@ -114,7 +114,7 @@ pub fn check(expectations: &Expectations, run: &ProbeRun) -> Vec<Check> {
         checks.push(Check {
             expected: format!("probe id `{id}`"),
             met: declared == Some(id.as_str()),
-            found: Some(format!("the probe declares `{}`", declared.unwrap_or("nothing: it failed before `describe` answered"))),
+            found: Some(format!("the probe declares `{}`", declared.unwrap_or("nothing: it failed before `describe` returned"))),
         });
     }
 

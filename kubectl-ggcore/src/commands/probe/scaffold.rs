@@ -98,7 +98,7 @@ fn check_id(id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses a directory that exists and holds anything, so that nothing is overwritten.
+/// Rejects a directory that exists and is not empty, so that nothing is overwritten.
 fn check_empty(dir: &Path) -> anyhow::Result<()> {
     let Ok(mut entries) = std::fs::read_dir(dir) else {
         if dir.exists() {
@@ -124,7 +124,7 @@ fn make_executable(path: &Path) -> anyhow::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).with_context(|| format!("cannot make `{}` executable", path.display()))
 }
 
-/// The commands that take a new project to a finding in `diagnose`.
+/// Formats the commands that take a new project to a finding in `diagnose`.
 fn next_steps(project: &Scaffold) -> String {
     let dir = project.dir.display();
     let id = &project.id;

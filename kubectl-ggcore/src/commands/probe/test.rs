@@ -37,7 +37,7 @@ pub struct TestReport {
     /// How the probe failed, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
-    /// What the probe declared; `None` when it failed before `describe` answered.
+    /// The probe's declaration; `None` when it failed before `describe` returned.
     pub descriptor: Option<DescriptorView>,
     /// The findings, as the probe returned them.
     pub findings: Vec<FindingView>,
@@ -159,7 +159,7 @@ pub async fn run(global: &GlobalArgs, args: &ProbeTestArgs) -> CommandResult {
         OutputFormat::Table | OutputFormat::Wide => print!("{}", table(&report, args.expect.as_deref())),
     }
     if args.output != OutputFormat::Table && args.output != OutputFormat::Wide {
-        // The structured output holds the details; stderr tells a CI log what went wrong.
+        // The structured output contains the details; stderr explains the failure in a CI log.
         for line in mismatch_lines(&report) {
             eprintln!("{line}");
         }
@@ -228,7 +228,7 @@ fn test_report(file: &Path, imports: Vec<String>, run: ProbeRun, limits: &Limits
     }
 }
 
-/// The lines that say why the test failed, empty when it passed.
+/// Returns the lines that explain why the test failed, none when it passed.
 fn mismatch_lines(report: &TestReport) -> Vec<String> {
     let mut lines = Vec::new();
     if report.exit_code == exit::PROBE_FAILED {
@@ -249,7 +249,7 @@ fn mismatch_lines(report: &TestReport) -> Vec<String> {
     lines
 }
 
-/// The report for people.
+/// Formats the report as text for people.
 fn table(report: &TestReport, expect_file: Option<&Path>) -> String {
     let mut out = String::new();
     let none = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.join(", ") };
@@ -261,7 +261,7 @@ fn table(report: &TestReport, expect_file: Option<&Path>) -> String {
             let _ = writeln!(out, "Needs:        kinds: {}; capabilities: {}", none(&d.kinds), none(&d.capabilities));
         }
         None => {
-            let _ = writeln!(out, "Probe:        {} (it failed before `describe` answered)", report.file);
+            let _ = writeln!(out, "Probe:        {} (it failed before `describe` returned)", report.file);
         }
     }
     let _ = writeln!(out, "File:         {} (sha256 {})", report.file, &report.sha256[..12.min(report.sha256.len())]);

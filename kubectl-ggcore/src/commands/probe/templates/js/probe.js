@@ -7,7 +7,7 @@
 // the report shows the cause as checked.
 //
 // How WIT values look in JavaScript: records are objects with camelCase keys, enums are
-// strings (`'warn'`), an `option` is the value or `undefined`, and a host function whose result
+// strings (`'warn'`), and an `option` is the value or `undefined`. A host function whose result
 // is an error throws an error whose `payload` is the host error (`{ tag: 'denied', val: '...' }`).
 
 import { listObjects } from 'ggcore:probe/cluster@0.1.0';

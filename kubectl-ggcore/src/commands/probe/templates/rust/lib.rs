@@ -71,7 +71,7 @@ mod tests {
 
     use super::{{type}};
 
-    /// A GG-CORE pod in `veritas` whose container restarted `restarts` times, as YAML.
+    /// Returns the YAML of a GG-CORE pod in `veritas` whose container restarted `restarts` times.
     fn pod(name: &str, restarts: u32) -> String {
         format!(
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: veritas\n  labels:\n    app: GG-CORE\n\
