@@ -40,6 +40,9 @@ pub fn run(args: &ProbeNewArgs) -> CommandResult {
 /// As [`run`].
 pub fn scaffold(project: &Scaffold) -> Result<Vec<PathBuf>, CommandError> {
     check_id(&project.id).map_err(usage)?;
+    if project.language == ProbeLanguage::Rust && project.id.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(usage(anyhow!("invalid probe id `{}` for Rust: the id is the crate name, which must start with a letter", project.id)));
+    }
     check_empty(&project.dir).map_err(usage)?;
 
     let mut written = Vec::new();
@@ -164,6 +167,15 @@ mod tests {
         assert!(check_id("x-").is_err());
         assert!(check_id("").is_err());
         assert!(check_id(&"a".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn rust_id_must_start_with_a_letter() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Scaffold { id: "3-way".into(), language: ProbeLanguage::Rust, dir: dir.path().join("p") };
+        let error = scaffold(&project).unwrap_err();
+        assert_eq!(error.code, 2);
+        assert!(error.error.to_string().contains("must start with a letter"), "{}", error.error);
     }
 
     #[test]
