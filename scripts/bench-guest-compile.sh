@@ -5,12 +5,12 @@
 # component; the second loads it from the on-disk cache.
 #
 # Usage: scripts/bench-guest-compile.sh [PLUGIN_BINARY]
-# The binary defaults to target/release/kubectl-ggcore, built when missing. The toolchains come
-# from scripts/test.sh.
+# The binary defaults to the release build in $CARGO_TARGET_DIR (or target/), built when
+# missing. The toolchains come from scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-binary=${1:-target/release/kubectl-ggcore}
+binary=${1:-${CARGO_TARGET_DIR:-target}/release/kubectl-ggcore}
 if [ ! -x "$binary" ]; then
   cargo build --release --locked -p kubectl-ggcore
 fi

@@ -37,8 +37,8 @@ fn python_endless_loop_is_stopped_at_its_cpu_budget() {
     assert_contained(&report, "guest-python-spin", "cpu-budget");
     let message = probe(&report, "guest-python-spin")["error"]["message"].as_str().unwrap().to_string();
     assert!(message.contains("CPU budget of 1s"), "{message}");
-    // The Python component compiles for several seconds before it runs; the run itself ends
-    // at the 1 s budget, far below the 20 s wall-clock limit.
+    // The Python component compiles for several seconds before it runs. The run itself ends at
+    // the 1 s budget, far below the 20 s wall-clock limit.
     assert!(probe(&report, "guest-python-spin")["stats"]["runMs"].as_u64().unwrap() < 20_000);
     assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
 }

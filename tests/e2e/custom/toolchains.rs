@@ -7,13 +7,13 @@ use std::sync::OnceLock;
 
 use crate::support::{root, run};
 
-/// A scratch directory for built components, alive as long as the test process.
+/// Returns a scratch directory for built components, alive as long as the test process.
 pub fn scratch() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| tempfile::tempdir().expect("creating a scratch directory")).path()
 }
 
-/// The virtual environment with componentize-py.
+/// Returns the virtual environment with componentize-py.
 pub fn python_env() -> PathBuf {
     let env = root().join("target/probe-toolchains/python");
     assert!(
@@ -24,7 +24,7 @@ pub fn python_env() -> PathBuf {
     env
 }
 
-/// The node_modules folder with componentize-js.
+/// Returns the node_modules folder with componentize-js.
 pub fn js_modules() -> PathBuf {
     let modules = root().join("probes/examples/js/node_modules");
     assert!(
@@ -49,7 +49,7 @@ pub fn build_with_script(project: &Path, output: &Path, command: &mut Command) -
     output.to_path_buf()
 }
 
-/// The shell command that runs a build script with the Python toolchain on PATH.
+/// Returns a shell command that runs a build script with the Python toolchain on PATH.
 pub fn python_shell() -> Command {
     let mut command = Command::new("sh");
     let path = format!("{}:{}", python_env().join("bin").display(), std::env::var("PATH").unwrap_or_default());
@@ -57,7 +57,7 @@ pub fn python_shell() -> Command {
     command
 }
 
-/// The Python example `model-version`, built from source once.
+/// Builds the Python example `model-version` from source, once, and returns the component.
 pub fn python_example() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -67,7 +67,7 @@ pub fn python_example() -> &'static Path {
     })
 }
 
-/// The JavaScript example `memory-limits`, built from source once.
+/// Builds the JavaScript example `memory-limits` from source, once, and returns the component.
 pub fn js_example() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -77,7 +77,7 @@ pub fn js_example() -> &'static Path {
     })
 }
 
-/// A Python test guest of `tests/guests/python/`, built once per name.
+/// Builds a Python test guest of `tests/guests/python/`, once per name, and returns the component.
 pub fn python_guest(name: &str) -> PathBuf {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _serial = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

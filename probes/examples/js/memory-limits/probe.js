@@ -1,10 +1,11 @@
 // `memory-limits`: every GG-CORE container sets a memory request and a memory limit.
 //
 // A platform team's check, written in JavaScript and built with componentize-js. A container
-// without a memory request is scheduled onto nodes without room for the model; one without a
-// memory limit can take a node's memory from its neighbours. Either turns into memory pressure
-// and latency under load, so the probe reports them under `high-latency` with a cause of its
-// own. Init containers are checked too: they load the model on some deployments.
+// without a memory request can be scheduled onto a node without room for the model. A
+// container without a memory limit can take a node's memory from its neighbours. Either turns
+// into memory pressure and latency under load, so the probe reports them under `high-latency`
+// with a cause of its own. Init containers are checked too: they load the model on some
+// deployments.
 //
 // How WIT values look in JavaScript: records are objects with camelCase keys, enums are
 // strings (`'warn'`), and an `option` is the value or `undefined`. A host function whose result

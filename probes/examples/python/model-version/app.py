@@ -2,7 +2,7 @@
 
 A platform team's check, written in Python and built with componentize-py. GG-CORE pods carry
 the model they loaded in the annotation `veritas.ggcore.io/model-version` (`MODEL_ID@REVISION`);
-the blue and green ConfigMaps say which model each environment should run (`MODEL_ID`,
+the blue and green ConfigMaps name the model each environment should run (`MODEL_ID`,
 `MODEL_REVISION`). A pod whose annotation names another model serves a model its environment
 was not configured for: the environments have drifted.
 
