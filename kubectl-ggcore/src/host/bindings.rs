@@ -12,8 +12,9 @@ pub mod v0_1 {
         exports: { default: async },
     });
 
-    // `Descriptor`, `Finding` and `Profile` are already in scope: the exports use them.
-    pub use ggcore::probe::types::{Capability, HostError, KindRef, Outcome};
+    // `Descriptor`, `Finding` and `Profile` are already in scope: the exports use them. The
+    // `self::` keeps doctests building, where `ggcore` also names this crate.
+    pub use self::ggcore::probe::types::{Capability, HostError, KindRef, Outcome};
 }
 
 /// The WIT versions (`major.minor`) the host serves, newest first.
