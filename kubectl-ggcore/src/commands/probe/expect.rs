@@ -17,7 +17,7 @@ use anyhow::{Context as _, Result, anyhow};
 use serde::{Deserialize, Serialize};
 
 use crate::host::bindings::v0_1::{Finding, Outcome};
-use crate::host::runner::ProbeRun;
+use crate::host::runner::{FailureKind, ProbeRun};
 use ggcore_probe_sdk::units;
 
 /// The parsed expectations file.
@@ -118,7 +118,7 @@ pub fn check(expectations: &Expectations, run: &ProbeRun) -> Vec<Check> {
         });
     }
 
-    let failure = run.failure.as_ref().map(|f| serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default());
+    let failure = run.failure.as_ref().map(|f| failure_kind(f.kind));
     match (&expectations.error, &failure) {
         (Some(expected), found) => checks.push(Check {
             expected: format!("probe error `{expected}`"),
@@ -191,6 +191,11 @@ fn list(findings: &[Finding]) -> String {
     findings.iter().map(|f| format!("{} {}/{}", outcome_name(f.outcome), f.symptom, f.cause.as_deref().unwrap_or("-"))).collect::<Vec<_>>().join(", ")
 }
 
+/// Returns the name a report gives a failure kind (`cpu-budget`), as `error:` expects it.
+pub fn failure_kind(kind: FailureKind) -> String {
+    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
 /// Returns the WIT name of an outcome.
 pub fn outcome_name(outcome: Outcome) -> &'static str {
     match outcome {
@@ -206,7 +211,7 @@ pub fn outcome_name(outcome: Outcome) -> &'static str {
 mod tests {
     use super::*;
     use crate::host::loader::Origin;
-    use crate::host::runner::{Failure, FailureKind, RunStats};
+    use crate::host::runner::{Failure, RunStats};
 
     fn run_with(findings: Vec<Finding>) -> ProbeRun {
         ProbeRun {

@@ -231,10 +231,10 @@ fn test_report(file: &Path, imports: Vec<String>, run: ProbeRun, limits: &Limits
 /// Returns the lines that explain why the test failed, none when it passed.
 fn mismatch_lines(report: &TestReport) -> Vec<String> {
     let mut lines = Vec::new();
-    if report.exit_code == exit::PROBE_FAILED {
-        if let Some(error) = &report.error {
-            lines.push(format!("error: the probe failed ({}): {}", serde_json::to_value(error.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(), error.message));
-        }
+    if report.exit_code == exit::PROBE_FAILED
+        && let Some(error) = &report.error
+    {
+        lines.push(format!("error: the probe failed ({}): {}", expect::failure_kind(error.kind), error.message));
     }
     let unmet: Vec<&Check> = report.expectations.iter().flatten().filter(|c| !c.met).collect();
     if !unmet.is_empty() {
