@@ -4,6 +4,7 @@
 
 mod caps;
 mod examples;
+mod probe_test;
 mod scaffold;
 mod toolchains;
 mod wit_version;
