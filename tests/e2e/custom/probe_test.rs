@@ -1,4 +1,4 @@
-//! `probe test` exit codes for a probe that fails: 3 unless the expectations file asks for
+//! `probe test` exit codes for a probe that fails: 3, or 0 when the expectations file expects
 //! that failure.
 
 use crate::support::*;
