@@ -25,6 +25,20 @@ if [ "${#packages[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"
 fi
 
+# The guest toolchains of the Python and JavaScript probes, into local directories only:
+# componentize-py into a virtual environment under target/, componentize-js into
+# probes/examples/js/node_modules from the committed package-lock.json. The end-to-end tests
+# build the example probes from source with them and fail, naming this script, without them.
+if [ ! -x target/probe-toolchains/python/bin/componentize-py ]; then
+  echo "installing componentize-py into target/probe-toolchains/python"
+  python3 -m venv target/probe-toolchains/python
+fi
+target/probe-toolchains/python/bin/pip install --quiet --disable-pip-version-check -r probes/examples/python/requirements.txt
+if [ ! -x probes/examples/js/node_modules/.bin/componentize-js ]; then
+  echo "installing componentize-js into probes/examples/js/node_modules"
+  (cd probes/examples/js && npm ci --no-audit --no-fund)
+fi
+
 # rust-toolchain.toml names the toolchain and the wasm32-wasip2 target; rustup installs both on
 # first use. `cargo test` builds the plugin (and with it the built-in probes) once, in target/.
 cargo test --workspace --locked "$@"

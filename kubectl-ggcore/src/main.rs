@@ -32,6 +32,7 @@ async fn run(cli: Cli) -> commands::CommandResult {
         Command::Probes(args) => match &args.command {
             ProbesCommand::List { output, allow_unsigned } => commands::probes::list_installed(*output, *allow_unsigned).await,
         },
+        Command::Probe(args) => commands::probe::run(&cli.global, args).await,
         Command::Explain(args) => commands::explain::run(args),
         Command::Version(args) => commands::version::run(args),
         Command::Collect(args) => commands::collect::run(&cli.global, args).await,

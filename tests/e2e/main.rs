@@ -1,9 +1,10 @@
 //! End-to-end tests: the built plugin, run the way users run it.
 
+mod bluegreen;
 mod bundles;
 mod canary_checks;
-mod bluegreen;
 mod cases;
+mod custom;
 mod dns;
 mod guide;
 mod hostile;

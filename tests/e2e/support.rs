@@ -117,7 +117,7 @@ pub fn guest(name: &str) -> PathBuf {
             .arg(&target)
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS");
-        for guest in ["spin", "hog", "snoop", "trap", "memory-parity"] {
+        for guest in ["spin", "hog", "snoop", "trap", "memory-parity", "wasi", "future-wit"] {
             command.args(["-p", &format!("guest-{guest}")]);
         }
         let output = run(&mut command);

@@ -6,9 +6,9 @@ use anyhow::anyhow;
 
 use super::session::{self, Session};
 use super::{CommandError, CommandResult, failed, usage};
-use crate::flags::args::{DiagnoseArgs, GlobalArgs, ProbeArgs};
+use crate::flags::args::{DiagnoseArgs, GlobalArgs, ProbeSelection};
 use crate::flags::settings;
-use crate::host::loader::{Origin, ProbeSource};
+use crate::host::loader::{self, Origin, ProbeSource};
 use crate::host::{builtin, runner};
 use crate::render;
 use crate::report;
@@ -45,7 +45,7 @@ pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> CommandResult {
 ///
 /// Exit code 2 for a probe file that cannot be read or is not allowed, or a bundle that no
 /// longer passes its checks.
-pub fn probe_sources(args: &ProbeArgs) -> Result<Vec<ProbeSource>, CommandError> {
+pub fn probe_sources(args: &ProbeSelection) -> Result<Vec<ProbeSource>, CommandError> {
     let mut sources = if args.no_builtin { Vec::new() } else { builtin::sources() };
     if !args.no_builtin {
         sources.extend(super::bundle::installed_sources(args.allow_unsigned)?);
@@ -59,6 +59,9 @@ pub fn probe_sources(args: &ProbeArgs) -> Result<Vec<ProbeSource>, CommandError>
     for path in &args.probes {
         let bytes = std::fs::read(path).map_err(|e| usage(anyhow!("cannot read probe `{}`: {e}", path.display())))?;
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        // A file the host would refuse (not a component, a WIT version it does not serve) is
+        // bad input: stop before any probe runs rather than report it as a probe error.
+        loader::check(&name, &bytes).map_err(|e| usage(anyhow!("cannot run probe `{}`: {e}", path.display())))?;
         sources.push(ProbeSource { name, origin: Origin::File { path: path.clone() }, bytes: bytes.into() });
     }
     if sources.is_empty() {

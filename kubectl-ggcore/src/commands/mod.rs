@@ -14,6 +14,7 @@ pub mod explain;
 pub mod health;
 pub mod live;
 pub mod metrics;
+pub mod probe;
 pub mod probes;
 pub mod ready;
 pub mod session;

@@ -111,6 +111,8 @@ pub enum Command {
     Diagnose(DiagnoseArgs),
     /// List the probes and the symptoms and causes each can report.
     Probes(ProbesArgs),
+    /// Write your own probe: scaffold a project (`probe new`) and test a component (`probe test`).
+    Probe(ProbeArgs),
     /// Print the reference of an error code, symptom or cause (`explain E2001`).
     Explain(ExplainArgs),
     /// Print the plugin version, the WIT versions it serves and the wasmtime version.
@@ -205,12 +207,12 @@ pub struct DiagnoseArgs {
 
     /// Which probes run.
     #[command(flatten)]
-    pub probes: ProbeArgs,
+    pub probes: ProbeSelection,
 }
 
 /// Which probes run besides the built-in ones.
 #[derive(Debug, Args)]
-pub struct ProbeArgs {
+pub struct ProbeSelection {
     /// Also run the probe in this component file (for probe development); repeat for several.
     /// Needs --allow-unsigned.
     #[arg(long = "probe", value_name = "FILE.wasm")]
@@ -244,7 +246,7 @@ pub struct CollectArgs {
 
     /// Which probes run.
     #[command(flatten)]
-    pub probes: ProbeArgs,
+    pub probes: ProbeSelection,
 }
 
 /// `probes`.
@@ -268,6 +270,74 @@ pub enum ProbesCommand {
         #[arg(long)]
         allow_unsigned: bool,
     },
+}
+
+/// `probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ProbeCommand,
+}
+
+/// `probe` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProbeCommand {
+    /// Create a probe project: the WIT, a build script and a sample check.
+    New(ProbeNewArgs),
+    /// Run one probe component against a snapshot and show its findings, reads and costs.
+    Test(ProbeTestArgs),
+}
+
+/// The languages `probe new` scaffolds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProbeLanguage {
+    /// Rust with the guest SDK, built for `wasm32-wasip2` by cargo.
+    Rust,
+    /// Python, built by componentize-py.
+    Python,
+    /// JavaScript, built by componentize-js.
+    Js,
+}
+
+/// `probe new`.
+#[derive(Debug, Args)]
+pub struct ProbeNewArgs {
+    /// The probe id: 1 to 63 lower-case letters, digits and dashes (`model-version`).
+    pub name: String,
+
+    /// The language of the project.
+    #[arg(long, value_enum)]
+    pub lang: ProbeLanguage,
+
+    /// The directory to create [default: ./NAME]. It must not exist or be empty.
+    #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
+
+/// `probe test`.
+#[derive(Debug, Args)]
+pub struct ProbeTestArgs {
+    /// The probe component to run.
+    #[arg(value_name = "PROBE.wasm")]
+    pub probe: PathBuf,
+
+    /// The cluster state.
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// The caps.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// An expectations file (YAML): findings that must be present, causes that must be absent,
+    /// the longest run time and the most memory. A mismatch exits with code 4.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
 }
 
 /// `explain`.

@@ -58,7 +58,7 @@ impl ComponentCache {
             }
         }
 
-        let component = Component::new(engine, bytes).map_err(|e| anyhow::Error::from(e).context(format!("compiling probe `{name}`")))?;
+        let component = compile_in_own_pool(engine, bytes).map_err(|e| e.context(format!("compiling probe `{name}`")))?;
         let duration = started.elapsed();
         tracing::debug!(probe = name, ms = duration.as_millis() as u64, "compiled probe (not in cache)");
         if let Some(path) = &path {
@@ -67,6 +67,22 @@ impl ComponentCache {
             }
         }
         Ok((component, CompileStats { cache_hit: false, duration }))
+    }
+}
+
+/// Compiles a component in a rayon pool of its own. wasmtime compiles functions in parallel
+/// on the current rayon pool. On the shared global pool, the thousands of functions of a
+/// Python or JavaScript component would queue ahead of a small probe's few, and every probe
+/// would wait for the slowest compile. With a pool per compile, the operating system shares
+/// the cores between the compiles.
+fn compile_in_own_pool(engine: &Engine, bytes: &[u8]) -> Result<Component> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("ggcore-compile-{i}")).build() {
+        Ok(pool) => pool.install(|| Component::new(engine, bytes)).map_err(anyhow::Error::from),
+        Err(error) => {
+            tracing::debug!("compiling on the shared pool: cannot start a compile pool: {error}");
+            Component::new(engine, bytes).map_err(anyhow::Error::from)
+        }
     }
 }
 

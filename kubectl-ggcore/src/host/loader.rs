@@ -77,23 +77,36 @@ pub enum LoadError {
         /// The version the component imports.
         found: String,
     },
+    /// The component imports interfaces of more than one WIT version.
+    #[error(
+        "`{name}` imports `ggcore:probe` interfaces of several versions ({}); a probe is built against one version of the WIT",
+        found.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+    )]
+    MixedWit {
+        /// The probe.
+        name: String,
+        /// The versions it imports.
+        found: Vec<String>,
+    },
 }
 
 fn served() -> String {
-    SERVED_VERSIONS.iter().map(|v| format!("`{v}.x`")).collect::<Vec<_>>().join(", ")
+    SERVED_VERSIONS.iter().map(|v| format!("`ggcore:probe@{v}.x`")).collect::<Vec<_>>().join(", ")
 }
 
-/// Reads the `ggcore:probe` version from the component's imports (`ggcore:probe/cluster@0.1.0`).
+/// Returns the names of the outer component's imports, in order: what the host must provide
+/// (`ggcore:probe/cluster@0.1.0`, `wasi:cli/stdout@0.2.6`, ...).
 ///
 /// # Errors
 ///
-/// Fails when the bytes are not a component or import no `ggcore:probe` interface.
-pub fn wit_version(name: &str, bytes: &[u8]) -> Result<String, LoadError> {
+/// Fails when the bytes are not a component.
+pub fn imports(name: &str, bytes: &[u8]) -> Result<Vec<String>, LoadError> {
     let not_a_component = |reason: String| LoadError::NotAComponent { name: name.to_string(), reason };
     if !wasmparser::Parser::is_component(bytes) {
         return Err(not_a_component("it has no component header (a core module needs `wasm-tools component new`)".into()));
     }
 
+    let mut names = Vec::new();
     let mut depth = 0usize;
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| not_a_component(e.to_string()))?;
@@ -104,15 +117,36 @@ pub fn wit_version(name: &str, bytes: &[u8]) -> Result<String, LoadError> {
             wasmparser::Payload::ComponentImportSection(section) if depth == 0 => {
                 for import in section {
                     let import = import.map_err(|e| not_a_component(e.to_string()))?;
-                    if let Some(version) = import.name.name.strip_prefix("ggcore:probe/").and_then(|rest| rest.split_once('@')).map(|(_, v)| v) {
-                        return Ok(version.to_string());
-                    }
+                    names.push(import.name.name.to_string());
                 }
             }
             _ => {}
         }
     }
-    Err(LoadError::NotAProbe { name: name.to_string() })
+    Ok(names)
+}
+
+/// Reads the `ggcore:probe` version from the component's imports (`ggcore:probe/cluster@0.1.0`).
+///
+/// # Errors
+///
+/// Fails when the bytes are not a component, import no `ggcore:probe` interface, or import
+/// interfaces of two versions.
+pub fn wit_version(name: &str, bytes: &[u8]) -> Result<String, LoadError> {
+    let mut versions: Vec<String> = Vec::new();
+    for import in imports(name, bytes)? {
+        let Some(version) = import.strip_prefix("ggcore:probe/").and_then(|rest| rest.split_once('@')).map(|(_, v)| v) else {
+            continue;
+        };
+        if !versions.iter().any(|v| v == version) {
+            versions.push(version.to_string());
+        }
+    }
+    match versions.len() {
+        0 => Err(LoadError::NotAProbe { name: name.to_string() }),
+        1 => Ok(versions.remove(0)),
+        _ => Err(LoadError::MixedWit { name: name.to_string(), found: versions }),
+    }
 }
 
 /// Returns the served `major.minor` a version belongs to, or refuses it.
@@ -156,6 +190,6 @@ mod tests {
         let error = served_version("p", "0.9.0").unwrap_err();
         let message = error.to_string();
         assert!(message.contains("ggcore:probe@0.9.0"), "{message}");
-        assert!(message.contains("`0.1.x`"), "{message}");
+        assert!(message.contains("`ggcore:probe@0.1.x`"), "{message}");
     }
 }

@@ -230,6 +230,8 @@ pub async fn run_one(engine: Arc<ProbeEngine>, source: ProbeSource, reader: Arc<
     run.log_dropped += dropped;
     run.logs.extend(stdout.lines().map(|l| LogLine { level: "stdout", message: l.to_string() }));
     run.logs.extend(stderr.lines().map(|l| LogLine { level: "stderr", message: l.to_string() }));
+    let status = run.failure.as_ref().map_or("ok", |_| "error");
+    tracing::debug!(probe = %run.id(), status, run_ms = run.stats.run_ms, findings = run.findings.len(), "probe finished");
     run
 }
 

@@ -1,5 +1,8 @@
 //! The probe's view of a run: the profile, typed reads through the backend, and the findings
 //! it reports.
+//!
+//! The examples run against a [`crate::testing::Fixture`], which stands in for the host the
+//! way it does in a probe's unit tests.
 
 use serde::de::DeserializeOwned;
 
@@ -9,7 +12,21 @@ use crate::report::FindingBuilder;
 use crate::units;
 use crate::views::{Kind, Resource};
 
-/// What a probe's `run` works with.
+/// What a probe's `run` works with: the profile, reads of the cluster, and the findings so far.
+///
+/// ```
+/// use ggcore_probe_sdk::prelude::*;
+/// use ggcore_probe_sdk::testing::Fixture;
+///
+/// let fixture = Fixture::yaml(
+///     "apiVersion: v1\nkind: Pod\nmetadata: {name: gg-core-0, namespace: veritas, labels: {app: GG-CORE}}\n",
+/// );
+/// let mut cx = fixture.context();
+/// let pods: Vec<Pod> = cx.list(Some(&cx.profile().app_selector))?;
+/// cx.report(pass("pods-down", "no-pods").summary(format!("{} GG-CORE pods", pods.len())));
+/// assert_eq!(cx.findings()[0].summary, "1 GG-CORE pods");
+/// # Ok::<(), HostError>(())
+/// ```
 pub struct Context<'a> {
     profile: Profile,
     backend: &'a dyn Backend,
@@ -41,6 +58,15 @@ impl<'a> Context<'a> {
     }
 
     /// Returns the value of a `--set key=value` setting.
+    ///
+    /// ```
+    /// # use ggcore_probe_sdk::testing::Fixture;
+    /// let fixture = Fixture::yaml("").setting("max-restarts", "3");
+    /// let cx = fixture.context();
+    /// assert_eq!(cx.setting("max-restarts"), Some("3"));
+    /// assert_eq!(cx.setting_f64("max-restarts", 5.0), 3.0);
+    /// assert_eq!(cx.setting_f64("threshold", 0.5), 0.5);
+    /// ```
     pub fn setting(&self, key: &str) -> Option<&str> {
         self.profile.settings.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
@@ -50,7 +76,32 @@ impl<'a> Context<'a> {
         self.setting(key).and_then(|v| v.parse().ok()).unwrap_or(default)
     }
 
+    /// Returns a boolean setting (`true`/`false`, `yes`/`no`, `1`/`0`), or `default` when it
+    /// is unset or none of these.
+    pub fn setting_bool(&self, key: &str, default: bool) -> bool {
+        match self.setting(key).map(str::to_ascii_lowercase).as_deref() {
+            Some("true" | "yes" | "1") => true,
+            Some("false" | "no" | "0") => false,
+            _ => default,
+        }
+    }
+
     /// Lists objects of `T`'s kind in the profile's namespace, filtered by a label selector.
+    /// The kind must be declared with [`crate::DescriptorBuilder::reads`].
+    ///
+    /// ```
+    /// # use ggcore_probe_sdk::prelude::*;
+    /// # use ggcore_probe_sdk::testing::Fixture;
+    /// let fixture = Fixture::yaml(
+    ///     "apiVersion: v1\nkind: Service\nmetadata: {name: gg-core, namespace: veritas, labels: {app: GG-CORE}}\n",
+    /// );
+    /// let cx = fixture.context();
+    /// let services: Vec<Service> = cx.list(Some("app=GG-CORE"))?;
+    /// assert_eq!(services.len(), 1);
+    /// let none: Vec<Service> = cx.list(Some("app=other"))?;
+    /// assert!(none.is_empty());
+    /// # Ok::<(), HostError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -75,7 +126,23 @@ impl<'a> Context<'a> {
         self.list_kind(T::KIND, &options)
     }
 
-    /// Lists objects of any kind into any type, such as [`serde_json::Value`].
+    /// Lists objects of any kind into any type, such as [`serde_json::Value`], with every
+    /// filter of a list request.
+    ///
+    /// ```
+    /// # use ggcore_probe_sdk::prelude::*;
+    /// # use ggcore_probe_sdk::testing::Fixture;
+    /// use ggcore_probe_sdk::backend::ListOptions;
+    ///
+    /// let fixture = Fixture::yaml(
+    ///     "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: gg-core, namespace: veritas}\nspec: {replicas: 3}\n",
+    /// );
+    /// let cx = fixture.context();
+    /// let options = ListOptions { namespace: Some("veritas".into()), label_selector: None, field_selector: Some("metadata.name=gg-core".into()) };
+    /// let rollouts: Vec<serde_json::Value> = cx.list_kind(Kind::any_group("Rollout"), &options)?;
+    /// assert_eq!(rollouts[0]["spec"]["replicas"], 3);
+    /// # Ok::<(), HostError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -88,11 +155,35 @@ impl<'a> Context<'a> {
 
     /// Gets one object of `T`'s kind; `Ok(None)` when it does not exist.
     ///
+    /// ```
+    /// # use ggcore_probe_sdk::prelude::*;
+    /// # use ggcore_probe_sdk::testing::Fixture;
+    /// let fixture = Fixture::yaml(
+    ///     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: veritas-config-blue, namespace: veritas}\ndata: {MODEL_REVISION: r7}\n",
+    /// );
+    /// let cx = fixture.context();
+    /// let blue: Option<ConfigMap> = cx.get(Some("veritas"), "veritas-config-blue")?;
+    /// assert_eq!(blue.unwrap().data["MODEL_REVISION"], "r7");
+    /// let green: Option<ConfigMap> = cx.get(Some("veritas"), "veritas-config-green")?;
+    /// assert!(green.is_none());
+    /// # Ok::<(), HostError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Context::list`], except that not-found is `Ok(None)`.
     pub fn get<T: Resource>(&self, namespace: Option<&str>, name: &str) -> Result<Option<T>, HostError> {
-        let kind = KindRef::from(T::KIND);
+        self.get_kind(T::KIND, namespace, name)
+    }
+
+    /// Gets one object of any kind into any type, such as [`serde_json::Value`]; `Ok(None)`
+    /// when it does not exist.
+    ///
+    /// # Errors
+    ///
+    /// As [`Context::get`].
+    pub fn get_kind<T: DeserializeOwned>(&self, kind: Kind, namespace: Option<&str>, name: &str) -> Result<Option<T>, HostError> {
+        let kind = KindRef::from(kind);
         match self.backend.get(&kind, namespace, name) {
             Ok(json) => serde_json::from_str(&json)
                 .map(Some)
@@ -103,6 +194,16 @@ impl<'a> Context<'a> {
     }
 
     /// Reads a container's log. Needs the `logs` capability.
+    ///
+    /// ```
+    /// # use ggcore_probe_sdk::prelude::*;
+    /// # use ggcore_probe_sdk::testing::Fixture;
+    /// let fixture = Fixture::yaml("").log("veritas", "gg-core-0", "gg-core", true, "loading model\nE2001 model load failed\n");
+    /// let cx = fixture.context();
+    /// let previous = cx.logs("veritas", "gg-core-0", Some("gg-core"), Some(1), true)?;
+    /// assert_eq!(previous, "E2001 model load failed");
+    /// # Ok::<(), HostError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -166,6 +267,21 @@ impl<'a> Context<'a> {
         self.backend.resolve(name)
     }
 
+    /// Lists the events about one object in the profile's namespace, oldest first as the
+    /// cluster returns them. The probe must declare [`Event::KIND`](crate::views::Event).
+    ///
+    /// # Errors
+    ///
+    /// As [`Context::list`].
+    pub fn events_for(&self, kind: &str, name: &str) -> Result<Vec<crate::views::Event>, HostError> {
+        let options = ListOptions {
+            namespace: Some(self.profile.namespace.clone()),
+            label_selector: None,
+            field_selector: Some(format!("involvedObject.kind={kind},involvedObject.name={name}")),
+        };
+        self.list_kind(<crate::views::Event as Resource>::KIND, &options)
+    }
+
     /// Reports whether a Service belongs to GG-CORE: it is the main or canary Service of the
     /// profile, or its labels or selector carry the app selector.
     pub fn is_gg_core_service(&self, service: &crate::views::Service) -> bool {
@@ -177,12 +293,17 @@ impl<'a> Context<'a> {
         app.matches(&service.metadata.labels) || service.spec.selector.as_ref().is_some_and(|s| app.matches(s))
     }
 
-    /// Writes a debug log line.
+    /// Writes a debug log line, for probe authors; `diagnose -v=4` and `probe test` show it.
     pub fn debug(&self, message: impl AsRef<str>) {
         self.backend.log(Level::Debug, message.as_ref());
     }
 
-    /// Writes a warning log line.
+    /// Writes an info log line.
+    pub fn info(&self, message: impl AsRef<str>) {
+        self.backend.log(Level::Info, message.as_ref());
+    }
+
+    /// Writes a warning log line, for something the operator should look at.
     pub fn warn(&self, message: impl AsRef<str>) {
         self.backend.log(Level::Warn, message.as_ref());
     }

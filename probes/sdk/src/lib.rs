@@ -42,8 +42,35 @@
 //! missing permission makes the report partial instead of wrong. A probe that wants finer
 //! control handles the error itself.
 //!
-//! Build with `cargo build --release --target wasm32-wasip2`; the `.wasm` file in
-//! `target/wasm32-wasip2/release/` is the component.
+//! # From a new probe to a finding
+//!
+//! `kubectl ggcore probe new NAME --lang rust` creates a crate with this SDK copied into
+//! `ggcore-probe-sdk/` and a sample check. Then:
+//!
+//! - `cargo test` runs the probe's unit tests on the build machine, against a
+//!   [`testing::Fixture`] (feature `testing`).
+//! - `cargo build --release --target wasm32-wasip2` (or the project's `build.sh`) builds the
+//!   component, `target/wasm32-wasip2/release/NAME.wasm`.
+//! - `kubectl ggcore probe test NAME.wasm --snapshot DIR --expect expect.yaml` runs it in the
+//!   host's sandbox and shows its findings, reads and costs.
+//! - `kubectl ggcore diagnose --snapshot DIR --allow-unsigned --probe NAME.wasm` runs it beside
+//!   the built-in probes.
+//!
+//! # What is here
+//!
+//! - [`Probe`] and [`probe!`]: the two exports, `describe` and `run`.
+//! - [`Context`]: the profile, typed reads ([`Context::list`], [`Context::get`], logs, HTTP,
+//!   PromQL, DNS) and the findings reported so far.
+//! - [`describe`] and the finding builders [`pass`], [`warn`], [`fail`], [`inconclusive`],
+//!   [`skip`].
+//! - [`views`]: typed views of the Kubernetes objects probes read most; [`selector`] label
+//!   selectors; [`fields`] field selectors; [`units`] quantities, durations and times;
+//!   [`defaults`] the GG-CORE naming conventions.
+//! - [`testing`]: the fixture host for unit tests (feature `testing`).
+//! - [`bindings`] and [`backend`]: the generated WIT bindings and the seam between them and
+//!   the fixtures.
+
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod bluegreen;
@@ -60,7 +87,10 @@ pub mod views;
 
 #[cfg(feature = "guest")]
 pub mod backend;
+// The generated items carry the WIT's documentation, except the world's type aliases, its
+// `Guest` trait and the package module, which the WIT has no doc comments for.
 #[cfg(feature = "guest")]
+#[allow(missing_docs)]
 pub mod bindings;
 #[cfg(feature = "guest")]
 mod context;

@@ -1,14 +1,32 @@
 //! Builders for what a probe returns: its descriptor and its findings.
 
 use crate::bindings::{Capability, Descriptor, Finding, Needs, ObjectRef, Outcome, ReportRef};
-use crate::views::{Kind, ObjectMeta};
+use crate::views::{Kind, ObjectMeta, Resource};
 
 /// Builds a [`Descriptor`]; start with [`describe`].
+///
+/// ```
+/// use ggcore_probe_sdk::prelude::*;
+///
+/// let descriptor = describe("model-version")
+///     .title("GG-CORE pods run their environment's model")
+///     .version("1.2.0")
+///     .section("State Not Syncing")
+///     .reads(&[Pod::KIND, ConfigMap::KIND])
+///     .uses(Capability::Logs)
+///     .reports("env-drift", &["configmap-not-synced", "model-version-mismatch"])
+///     .build();
+/// assert_eq!(descriptor.symptoms, vec!["env-drift".to_string()]);
+/// assert_eq!(descriptor.causes.len(), 2);
+/// assert_eq!(descriptor.needs.kinds[1].kind, "ConfigMap");
+/// ```
 pub struct DescriptorBuilder {
     descriptor: Descriptor,
 }
 
-/// Starts the descriptor of the probe `id`.
+/// Starts the descriptor of the probe `id`: 1 to 63 lower-case letters, digits and dashes,
+/// which the report shows beside every finding. The title defaults to the id, the version to
+/// `0.1.0`.
 pub fn describe(id: &str) -> DescriptorBuilder {
     DescriptorBuilder {
         descriptor: Descriptor {
@@ -42,19 +60,22 @@ impl DescriptorBuilder {
         self
     }
 
-    /// Declares kinds the probe reads.
+    /// Declares kinds the probe reads; the host denies a list or get of any other kind.
     pub fn reads(mut self, kinds: &[Kind]) -> Self {
         self.descriptor.needs.kinds.extend(kinds.iter().map(|&k| k.into()));
         self
     }
 
-    /// Declares a host interface the probe uses.
+    /// Declares a host interface the probe uses beyond reading objects; the host denies the
+    /// others.
     pub fn uses(mut self, capability: Capability) -> Self {
         self.descriptor.needs.capabilities.push(capability);
         self
     }
 
-    /// Declares the causes of `symptom` the probe can report.
+    /// Declares the causes of `symptom` the probe can report. The symptom must be one of the
+    /// report's ids (`kubectl ggcore probes list` shows them) or the host refuses the probe; a
+    /// cause may be an id of the probe's own.
     pub fn reports(mut self, symptom: &str, causes: &[&str]) -> Self {
         if !self.descriptor.symptoms.iter().any(|s| s == symptom) {
             self.descriptor.symptoms.push(symptom.to_string());
@@ -72,6 +93,23 @@ impl DescriptorBuilder {
 }
 
 /// Builds a [`Finding`]; start with [`pass`], [`warn`], [`fail`], [`inconclusive`] or [`skip`].
+///
+/// ```
+/// use ggcore_probe_sdk::prelude::*;
+///
+/// let pod: Pod = serde_json::from_str(r#"{"metadata": {"name": "gg-core-green-0", "namespace": "veritas"}}"#).unwrap();
+/// let finding = fail("pods-down", "oom-killed")
+///     .summary("gg-core-green-0 was OOM-killed while loading the model")
+///     .evidence("lastState.terminated.reason=OOMKilled")
+///     .object_of(&pod)
+///     .resolution("Raise the memory limit above the model's size")
+///     .error_code("E2001")
+///     .next_command("kubectl describe pod gg-core-green-0 -n veritas")
+///     .build();
+/// assert_eq!(finding.outcome, Outcome::Fail);
+/// assert_eq!(finding.objects[0].kind, "Pod");
+/// assert_eq!(finding.objects[0].namespace.as_deref(), Some("veritas"));
+/// ```
 #[must_use = "a finding counts only once it is given to `Context::report`"]
 pub struct FindingBuilder {
     finding: Finding,
@@ -142,6 +180,11 @@ impl FindingBuilder {
         self.object_field(kind, metadata, None)
     }
 
+    /// Names an object read through a typed view, taking the kind from the view.
+    pub fn object_of<T: Resource>(self, resource: &T) -> Self {
+        self.object_field(T::KIND.kind, resource.metadata(), None)
+    }
+
     /// Names an object and the field inside it that the finding points at.
     pub fn object_field(mut self, kind: &str, metadata: &ObjectMeta, field: Option<&str>) -> Self {
         self.finding.objects.push(ObjectRef {
@@ -182,7 +225,7 @@ impl FindingBuilder {
         self
     }
 
-    /// Returns the finding.
+    /// Returns the finding; [`crate::Context::report`] calls this.
     pub fn build(self) -> Finding {
         self.finding
     }

@@ -1,19 +1,43 @@
 //! A fixture-backed host for unit tests of probes on the build machine (feature `testing`).
 //!
+//! A [`Fixture`] holds objects, logs and endpoint answers; [`Fixture::run`] runs a probe's
+//! `describe` and `run` against it with the default profile, as the host would, and returns
+//! [`Findings`] with assertions that print every finding when they fail. Unlike the host, the
+//! fixture does not enforce the kinds a probe declares: `kubectl ggcore probe test` does.
+//!
 //! ```
+//! use ggcore_probe_sdk::prelude::*;
 //! use ggcore_probe_sdk::testing::Fixture;
-//! # use ggcore_probe_sdk::prelude::*;
-//! # struct Empty;
-//! # impl Probe for Empty {
-//! #     fn describe() -> Descriptor { describe("empty").reads(&[Pod::KIND]).reports("pods-down", &["no-pods"]).build() }
-//! #     fn run(cx: &mut Context) -> Result<(), HostError> {
-//! #         let pods: Vec<Pod> = cx.list(Some(cx.profile().app_selector.as_str()))?;
-//! #         if pods.is_empty() { cx.report(fail("pods-down", "no-pods").summary("no pods")); }
-//! #         Ok(())
-//! #     }
-//! # }
-//! let findings = Fixture::yaml("").run::<Empty>();
-//! findings.assert_reported(Outcome::Fail, "pods-down", "no-pods");
+//!
+//! /// Fails when no GG-CORE pod exists.
+//! struct AnyPods;
+//!
+//! impl Probe for AnyPods {
+//!     fn describe() -> Descriptor {
+//!         describe("any-pods").reads(&[Pod::KIND]).reports("pods-down", &["no-pods"]).build()
+//!     }
+//!
+//!     fn run(cx: &mut Context) -> Result<(), HostError> {
+//!         let pods: Vec<Pod> = cx.list(Some(&cx.profile().app_selector))?;
+//!         let finding = match pods.len() {
+//!             0 => fail("pods-down", "no-pods").summary("no GG-CORE pod"),
+//!             n => pass("pods-down", "no-pods").summary(format!("{n} GG-CORE pods")),
+//!         };
+//!         cx.report(finding);
+//!         Ok(())
+//!     }
+//! }
+//!
+//! Fixture::yaml("").run::<AnyPods>().assert_reported(Outcome::Fail, "pods-down", "no-pods");
+//!
+//! let healthy = Fixture::yaml("
+//! apiVersion: v1
+//! kind: Pod
+//! metadata: {name: gg-core-0, namespace: veritas, labels: {app: GG-CORE}}
+//! ");
+//! let findings = healthy.run::<AnyPods>();
+//! findings.assert_healthy();
+//! assert_eq!(findings.assert_reported(Outcome::Pass, "pods-down", "no-pods").summary, "1 GG-CORE pods");
 //! ```
 
 use std::cell::RefCell;
@@ -21,6 +45,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::Context;
 use crate::backend::{Answer, Backend, Level, ListOptions, LogOptions, Response, Sample, Series};
 use crate::bindings::{Finding, HostError, KindRef, Outcome, Profile};
 use crate::defaults;
@@ -34,6 +59,7 @@ pub struct Fixture {
     objects: Vec<Value>,
     logs: BTreeMap<(String, String, String, bool), String>,
     http: BTreeMap<(String, String, u16, String), Response>,
+    services: BTreeMap<(String, String, String, String), Response>,
     queries: Vec<(String, Vec<Sample>)>,
     dns: BTreeMap<String, Answer>,
     settings: Vec<(String, String)>,
@@ -56,6 +82,39 @@ impl Fixture {
         Fixture { objects, ..Fixture::default() }
     }
 
+    /// Reads a snapshot directory as `kubectl ggcore diagnose --snapshot DIR` does for plain
+    /// YAML and JSON: every `.yaml`, `.yml` and `.json` file below it, and container logs from
+    /// `logs/<namespace>/<pod>/<container>.log` (`<container>.previous.log` for the previous
+    /// container). Probe tests can so run against the repository's example snapshot.
+    ///
+    /// # Panics
+    ///
+    /// Panics when the directory cannot be read or a file does not parse, which is a broken test.
+    pub fn snapshot_dir(dir: impl AsRef<std::path::Path>) -> Fixture {
+        let dir = dir.as_ref();
+        let mut fixture = Fixture::default();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(current) = pending.pop() {
+            let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(&current)
+                .unwrap_or_else(|e| panic!("cannot read fixture directory `{}`: {e}", current.display()))
+                .map(|entry| entry.expect("reading a fixture directory").path())
+                .collect();
+            entries.sort();
+            for path in entries {
+                if path.is_dir() {
+                    pending.push(path);
+                } else if let Some(log) = log_key(dir, &path) {
+                    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read `{}`: {e}", path.display()));
+                    fixture.logs.insert(log, text);
+                } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
+                    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read `{}`: {e}", path.display()));
+                    fixture.objects.extend(Fixture::yaml(&text).objects);
+                }
+            }
+        }
+        fixture
+    }
+
     /// Sets the observation time (RFC 3339) the probe sees as `now`.
     pub fn now(mut self, now: &str) -> Fixture {
         self.now = Some(now.to_string());
@@ -72,6 +131,13 @@ impl Fixture {
     pub fn http(mut self, namespace: &str, pod: &str, port: u16, path: &str, status: u16, body: &str) -> Fixture {
         let response = Response { status, body: body.into(), truncated: false };
         self.http.insert((namespace.into(), pod.into(), port, path.into()), response);
+        self
+    }
+
+    /// Adds the answer of a Service endpoint, for `http.service-get`.
+    pub fn service_http(mut self, namespace: &str, service: &str, port: &str, path: &str, status: u16, body: &str) -> Fixture {
+        let response = Response { status, body: body.into(), truncated: false };
+        self.services.insert((namespace.into(), service.into(), port.into(), path.into()), response);
         self
     }
 
@@ -103,6 +169,12 @@ impl Fixture {
         profile
     }
 
+    /// Returns a context over the fixture with the default profile, for testing a probe's
+    /// helper functions without running the whole probe.
+    pub fn context(&self) -> Context<'_> {
+        Context::new(self.profile(), self)
+    }
+
     /// Runs a probe against the fixture with the default profile.
     pub fn run<P: Probe>(&self) -> Findings {
         self.run_with::<P>(self.profile())
@@ -117,6 +189,19 @@ impl Fixture {
     pub fn log_lines(&self) -> Vec<String> {
         self.log_lines.borrow().clone()
     }
+}
+
+/// Returns the log key of a file under `<dir>/logs/<namespace>/<pod>/`, or `None` for any
+/// other file.
+fn log_key(dir: &std::path::Path, path: &std::path::Path) -> Option<(String, String, String, bool)> {
+    let relative = path.strip_prefix(dir.join("logs")).ok()?;
+    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
+    let [namespace, pod, file] = parts.as_slice() else { return None };
+    let (container, previous) = match file.strip_suffix(".previous.log") {
+        Some(container) => (container, true),
+        None => (file.strip_suffix(".log")?, false),
+    };
+    Some((namespace.to_string(), pod.to_string(), container.to_string(), previous))
 }
 
 fn unpack(value: Value, objects: &mut Vec<Value>) {
@@ -225,7 +310,10 @@ impl Backend for Fixture {
     }
 
     fn service_get(&self, namespace: &str, service: &str, port: &str, path: &str) -> Result<Response, HostError> {
-        Err(HostError::Unavailable(format!("no answer recorded for service `{namespace}/{service}` port {port} {path}")))
+        self.services
+            .get(&(namespace.into(), service.into(), port.into(), path.into()))
+            .cloned()
+            .ok_or_else(|| HostError::Unavailable(format!("no answer recorded for service `{namespace}/{service}` port {port} {path}")))
     }
 
     fn query(&self, promql: &str) -> Result<Vec<Sample>, HostError> {
@@ -278,7 +366,10 @@ pub fn sample(labels: &[(&str, &str)], value: f64) -> Sample {
 }
 
 /// The findings of a test run, with assertions that print them all when they fail.
-pub struct Findings(pub Vec<Finding>);
+pub struct Findings(
+    /// The findings, in the order the probe reported them.
+    pub Vec<Finding>,
+);
 
 impl Findings {
     /// Returns the findings with this outcome, symptom and cause.
@@ -326,5 +417,30 @@ impl Findings {
             }
         }
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_dir_reads_objects_and_logs() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/veritas-snapshot");
+        let fixture = Fixture::snapshot_dir(&dir);
+        let pods = fixture.list(&KindRef { group: Some(String::new()), kind: "Pod".into() }, &ListOptions { namespace: Some("veritas".into()), label_selector: Some("app=GG-CORE".into()), field_selector: None }).unwrap();
+        let pods: Vec<Value> = serde_json::from_str(&pods).unwrap();
+        assert_eq!(pods.len(), 5);
+        let options = LogOptions { container: Some("gg-core".into()), tail_lines: None, previous: true };
+        let log = fixture.pod_logs("veritas", "gg-core-green-7b5d4c9f86-r5m8t", &options).unwrap();
+        assert!(!log.is_empty());
+    }
+
+    #[test]
+    fn log_key_reads_previous_logs() {
+        let dir = std::path::Path::new("/s");
+        let key = log_key(dir, std::path::Path::new("/s/logs/veritas/p/c.previous.log")).unwrap();
+        assert_eq!(key, ("veritas".into(), "p".into(), "c".into(), true));
+        assert_eq!(log_key(dir, std::path::Path::new("/s/pods.yaml")), None);
     }
 }

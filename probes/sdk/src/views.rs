@@ -286,6 +286,11 @@ impl Container {
     pub fn memory_limit(&self) -> Option<f64> {
         self.resources.limits.get("memory").and_then(|q| units::parse_quantity(q))
     }
+
+    /// Returns the memory request in bytes, if set.
+    pub fn memory_request(&self) -> Option<f64> {
+        self.resources.requests.get("memory").and_then(|q| units::parse_quantity(q))
+    }
 }
 
 /// A container port.

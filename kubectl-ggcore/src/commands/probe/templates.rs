@@ -1,0 +1,145 @@
+//! The files `probe new` writes, embedded in the binary. `{{id}}`, `{{crate}}`, `{{type}}` and
+//! `{{sdk_version}}` in them stand for the probe id, its crate name, its Rust type name and the
+//! SDK version.
+//!
+//! The Rust template vendors the guest SDK: its sources are embedded here from `probes/sdk/`,
+//! because the SDK is not published on crates.io.
+
+/// A file of a template: its path inside the project and its text.
+pub type TemplateFile = (&'static str, &'static str);
+
+/// The probe WIT, written into every project.
+pub const WIT: &str = include_str!("../../../../wit/probe.wit");
+
+/// Files every language gets.
+pub const COMMON: &[TemplateFile] = &[
+    ("wit/probe.wit", WIT),
+    ("expect.yaml", include_str!("templates/common/expect.yaml")),
+    ("testdata/pods.yaml", include_str!("templates/common/pods.yaml")),
+];
+
+/// The Rust project; the SDK follows in [`RUST_SDK`].
+pub const RUST: &[TemplateFile] = &[
+    ("Cargo.toml", include_str!("templates/rust/Cargo.toml")),
+    ("src/lib.rs", include_str!("templates/rust/lib.rs")),
+    ("build.sh", include_str!("templates/rust/build.sh")),
+    ("README.md", include_str!("templates/rust/README.md")),
+    (".gitignore", include_str!("templates/rust/gitignore")),
+];
+
+/// The vendored guest SDK, under `ggcore-probe-sdk/` of a Rust project. Its manifest is a
+/// template of its own: the SDK's real one inherits from this repository's workspace.
+pub const RUST_SDK: &[TemplateFile] = &[
+    ("ggcore-probe-sdk/Cargo.toml", include_str!("templates/rust/sdk-Cargo.toml")),
+    ("ggcore-probe-sdk/wit/probe.wit", WIT),
+    ("ggcore-probe-sdk/src/backend.rs", include_str!("../../../../probes/sdk/src/backend.rs")),
+    ("ggcore-probe-sdk/src/bindings.rs", include_str!("../../../../probes/sdk/src/bindings.rs")),
+    ("ggcore-probe-sdk/src/context.rs", include_str!("../../../../probes/sdk/src/context.rs")),
+    ("ggcore-probe-sdk/src/defaults.rs", include_str!("../../../../probes/sdk/src/defaults.rs")),
+    ("ggcore-probe-sdk/src/fields.rs", include_str!("../../../../probes/sdk/src/fields.rs")),
+    ("ggcore-probe-sdk/src/lib.rs", include_str!("../../../../probes/sdk/src/lib.rs")),
+    ("ggcore-probe-sdk/src/report.rs", include_str!("../../../../probes/sdk/src/report.rs")),
+    ("ggcore-probe-sdk/src/selector.rs", include_str!("../../../../probes/sdk/src/selector.rs")),
+    ("ggcore-probe-sdk/src/testing.rs", include_str!("../../../../probes/sdk/src/testing.rs")),
+    ("ggcore-probe-sdk/src/units.rs", include_str!("../../../../probes/sdk/src/units.rs")),
+    ("ggcore-probe-sdk/src/views.rs", include_str!("../../../../probes/sdk/src/views.rs")),
+];
+
+/// The Python project, built by componentize-py.
+pub const PYTHON: &[TemplateFile] = &[
+    ("app.py", include_str!("templates/python/app.py")),
+    ("build.sh", include_str!("templates/python/build.sh")),
+    ("requirements.txt", include_str!("templates/python/requirements.txt")),
+    ("README.md", include_str!("templates/python/README.md")),
+    (".gitignore", include_str!("templates/python/gitignore")),
+];
+
+/// The JavaScript project, built by componentize-js.
+pub const JS: &[TemplateFile] = &[
+    ("probe.js", include_str!("templates/js/probe.js")),
+    ("build.sh", include_str!("templates/js/build.sh")),
+    ("package.json", include_str!("templates/js/package.json")),
+    ("README.md", include_str!("templates/js/README.md")),
+    (".gitignore", include_str!("templates/js/gitignore")),
+];
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn repository() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the plugin crate sits in the repository")
+    }
+
+    #[test]
+    fn vendored_sdk_has_every_source_file() {
+        let mut on_disk: Vec<String> = std::fs::read_dir(repository().join("probes/sdk/src"))
+            .unwrap()
+            .map(|entry| format!("ggcore-probe-sdk/src/{}", entry.unwrap().file_name().to_string_lossy()))
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = RUST_SDK.iter().map(|(path, _)| path.to_string()).filter(|p| p.contains("/src/")).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+    }
+
+    #[test]
+    fn vendored_sdk_manifest_has_every_dependency() {
+        let real = std::fs::read_to_string(repository().join("probes/sdk/Cargo.toml")).unwrap();
+        let real: toml_like::Manifest = toml_like::parse(&real);
+        let vendored = toml_like::parse(RUST_SDK[0].1);
+        assert_eq!(vendored.dependencies, real.dependencies);
+        assert_eq!(vendored.features, real.features);
+    }
+
+    #[test]
+    fn python_template_pins_the_tested_componentize_py() {
+        let tested = std::fs::read_to_string(repository().join("probes/examples/python/requirements.txt")).unwrap();
+        assert_eq!(PYTHON[2].1, tested);
+    }
+
+    #[test]
+    fn js_template_pins_the_tested_componentize_js() {
+        let tested: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(repository().join("probes/examples/js/package.json")).unwrap()).unwrap();
+        let template: serde_json::Value = serde_json::from_str(JS[2].1).unwrap();
+        let name = "@bytecodealliance/componentize-js";
+        assert_eq!(template["devDependencies"][name], tested["devDependencies"][name]);
+    }
+
+    /// Just enough of a TOML reader to compare the dependency and feature names of two manifests.
+    mod toml_like {
+        /// The names under `[dependencies]` and `[features]`, sorted.
+        #[derive(Debug, PartialEq, Eq)]
+        pub struct Manifest {
+            pub dependencies: Vec<String>,
+            pub features: Vec<String>,
+        }
+
+        pub fn parse(text: &str) -> Manifest {
+            let mut manifest = Manifest { dependencies: Vec::new(), features: Vec::new() };
+            let mut section = "";
+            for line in text.lines().map(str::trim) {
+                if line.starts_with('[') {
+                    section = line;
+                    continue;
+                }
+                let Some((key, _)) = line.split_once('=') else { continue };
+                if line.starts_with('#') {
+                    continue;
+                }
+                let key = key.trim().split('.').next().unwrap_or("").to_string();
+                match section {
+                    "[dependencies]" => manifest.dependencies.push(key),
+                    "[features]" => manifest.features.push(key),
+                    _ => {}
+                }
+            }
+            manifest.dependencies.sort();
+            manifest.features.sort();
+            manifest
+        }
+    }
+}
