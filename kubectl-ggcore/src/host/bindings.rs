@@ -13,7 +13,8 @@ pub mod v0_1 {
     });
 
     // `Descriptor`, `Finding` and `Profile` are already in scope: the exports use them.
-    pub use ggcore::probe::types::{Capability, HostError, KindRef, Outcome};
+    // `self::` because the library crate is also named `ggcore`, which doctests see as an extern.
+    pub use self::ggcore::probe::types::{Capability, HostError, KindRef, Outcome};
 }
 
 /// The WIT versions (`major.minor`) the host serves, newest first.
