@@ -15,12 +15,17 @@ fn main() {
     let root = manifest.parent().expect("the plugin crate sits in the workspace").to_path_buf();
     let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
 
-    println!("cargo:rerun-if-changed={}", root.join("probes").display());
     println!("cargo:rerun-if-changed={}", root.join("wit").display());
     println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());
     println!("cargo:rustc-env=GGCORE_WASMTIME_VERSION={}", locked_version(&root, "wasmtime"));
 
     let probes = builtin_probes(&root.join("probes"));
+    // Watch the probe crates and the SDK one by one: `probes/examples` holds the examples'
+    // node_modules, thousands of files no built-in probe depends on. A new probe crate changes
+    // Cargo.lock, which is watched.
+    for dir in probes.iter().map(|(package, _)| package.trim_start_matches("probe-")).chain(["sdk"]) {
+        println!("cargo:rerun-if-changed={}", root.join("probes").join(dir).display());
+    }
     let target_dir = out.join("probes");
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);

@@ -16,13 +16,55 @@ struct Cluster {
     _dir: tempfile::TempDir,
 }
 
+/// Starts the test API server on a snapshot, with every GG-CORE pod's HTTP and metrics ports
+/// proxied to a loopback backend that answers as a healthy runtime does.
 fn cluster(snapshot: &Path) -> Cluster {
     let fixtures = Fixtures::from_path(snapshot).expect("loading fixtures").with_clock("2026-12-04T10:30:00Z").expect("setting the clock");
+    let pods: Vec<String> = fixtures
+        .objects()
+        .iter()
+        .filter(|o| o["kind"] == "Pod" && o["metadata"]["labels"]["app"] == "GG-CORE")
+        .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
     let server = TestApiServer::start(fixtures).expect("starting the test API server");
+    let backend = healthy_runtime();
+    for pod in &pods {
+        for port in [8080u16, 9090] {
+            server.proxy_to("pod", "veritas", pod, port, backend);
+        }
+    }
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
     server.write_kubeconfig(&kubeconfig, "veritas-test").expect("writing the kubeconfig");
     Cluster { server, kubeconfig, _dir: dir }
+}
+
+/// Starts a loopback HTTP server that answers `/health`, `/ready` and `/live` with 200 and
+/// `/metrics` with GG-CORE series, for the life of the test process.
+fn healthy_runtime() -> std::net::SocketAddr {
+    use std::io::{BufRead as _, BufReader, Write as _};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding a loopback backend");
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let body = if request_line.contains("/metrics") {
+                "# TYPE gg_core_requests_total counter\ngg_core_requests_total{status=\"ok\"} 42\n"
+            } else {
+                "ok\n"
+            };
+            let mut stream = stream;
+            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+        }
+    });
+    address
 }
 
 /// The symptom statuses of a report.
@@ -94,8 +136,9 @@ fn forbidden_servicemonitors_make_no_metrics_unknown() {
         .iter()
         .filter(|f| f["outcome"] == "inconclusive" && f["symptom"] == "no-metrics")
         .collect();
-    let summary = inconclusive.first().map(|f| f["summary"].as_str().unwrap()).unwrap_or_default();
-    assert!(summary.contains("list servicemonitors.monitoring.coreos.com in namespace `veritas`"), "{summary}");
+    let summaries: Vec<&str> = inconclusive.iter().map(|f| f["summary"].as_str().unwrap()).collect();
+    let summary = summaries.iter().find(|s| s.contains("servicemonitors")).copied().unwrap_or_default();
+    assert!(summary.contains("list servicemonitors.monitoring.coreos.com in namespace `veritas`"), "{summaries:?}");
     assert!(summary.contains("verbs: [\"get\", \"list\"]"), "the RBAC rule is named: {summary}");
     assert_eq!(report["partial"], true);
     assert!(report["unseen"].as_array().unwrap().iter().any(|u| u["what"].as_str().unwrap().starts_with("list ServiceMonitor")));
