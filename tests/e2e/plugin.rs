@@ -107,3 +107,21 @@ fn probes_list_names_symptoms_and_causes() {
     assert_eq!(pod_health["symptoms"], serde_json::json!(["pods-down"]));
     assert!(pod_health["causes"].as_array().unwrap().iter().any(|c| c["cause"] == "oom-killed"));
 }
+
+#[test]
+fn all_namespaces_diagnoses_each_gg_core_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let healthy = std::fs::read_to_string(root().join("tests/cases/15-healthy-named-targetport-mixed-numbers/objects.yaml")).unwrap();
+    std::fs::write(dir.path().join("second.yaml"), healthy.replace("namespace: veritas", "namespace: veritas-b")).unwrap();
+    for file in ["pods.yaml", "services.yaml", "veritas.yaml", "config.yaml", "monitoring.yaml", "mesh.yaml", "workloads.yaml"] {
+        std::fs::copy(example_snapshot().join(file), dir.path().join(file)).unwrap();
+    }
+
+    let output = run(ggcore().args(["-A", "diagnose", "--snapshot"]).arg(dir.path()).args(["-o", "json"]));
+    let list: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON list");
+    assert_eq!(list["kind"], "DiagnosisList");
+    let namespaces: Vec<&str> = list["items"].as_array().unwrap().iter().map(|r| r["namespace"].as_str().unwrap()).collect();
+    assert_eq!(namespaces, ["veritas", "veritas-b"]);
+    assert_eq!(list["items"][0]["exitCode"], 3);
+    assert_eq!(output.status.code(), Some(3), "the worst namespace decides the exit code");
+}

@@ -2,16 +2,13 @@
 //! snapshot, so that the same diagnosis can be replayed offline (air-gapped support, bug
 //! reports) with `diagnose --snapshot`.
 
-use std::sync::Arc;
-
 use anyhow::anyhow;
 
 use super::diagnose::probe_sources;
-use super::session::{self, Session};
+use super::session::Session;
 use super::{CommandResult, failed, usage};
 use crate::flags::args::{CollectArgs, GlobalArgs};
 use crate::flags::settings;
-use crate::host::runner;
 
 /// Runs the probes live with recording on and writes the snapshot.
 ///
@@ -29,14 +26,8 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> CommandResult {
     let limits = settings::limits(&args.limits).map_err(usage)?;
     let sources = probe_sources(&args.probes)?;
     let session = Session::open(global, &args.source, true).await?;
-    let engine = session::engine()?;
-
-    let done = Arc::default();
-    let progress = session.progress(sources.len(), Arc::clone(&done));
-    let runs = runner::run_all_counted(engine, sources, session.reader.clone(), session.profile.clone(), limits, done).await;
-    if let Some(progress) = progress {
-        progress.finish().await;
-    }
+    let namespaces = session.namespaces(global.all_namespaces).await;
+    let runs: Vec<_> = session.diagnose(&namespaces, &sources, &limits).await?.into_iter().flat_map(|(runs, _)| runs).collect();
 
     let mut recording = session.reader.take_recording().ok_or_else(|| failed(anyhow!("the run kept no recording")))?;
     recording.queries = session.reader.query_records();

@@ -1,19 +1,18 @@
 //! `kubectl ggcore diagnose`: run every probe and report.
 
-use std::sync::Arc;
-
 use anyhow::anyhow;
 
-use super::session::{self, Session};
+use super::session::Session;
 use super::{CommandError, CommandResult, failed, usage};
 use crate::flags::args::{DiagnoseArgs, GlobalArgs, ProbeSelection};
 use crate::flags::settings;
 use crate::host::loader::{self, Origin, ProbeSource};
-use crate::host::{builtin, runner};
+use crate::host::builtin;
 use crate::render;
 use crate::report;
 
-/// Runs the diagnosis and prints the report; returns the contract's exit code.
+/// Runs the diagnosis and prints the report; returns the contract's exit code. With `-A`, every
+/// namespace holding GG-CORE pods gets its own report, and the exit code is the worst of them.
 ///
 /// # Errors
 ///
@@ -22,20 +21,18 @@ pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> CommandResult {
     let limits = settings::limits(&args.limits).map_err(usage)?;
     let sources = probe_sources(&args.probes)?;
     let session = Session::open(global, &args.source, false).await?;
-    let engine = session::engine()?;
-
-    let done = Arc::default();
-    let progress = session.progress(sources.len(), Arc::clone(&done));
-    let runs = runner::run_all_counted(engine, sources, session.reader.clone(), session.profile.clone(), limits, done).await;
-    if let Some(progress) = progress {
-        progress.finish().await;
-    }
-    let report = report::build(&runs, session.run_info());
+    let namespaces = session.namespaces(global.all_namespaces).await;
+    let results = session.diagnose(&namespaces, &sources, &limits).await?;
+    let reports: Vec<report::Report> = results.into_iter().map(|(_, report)| report).collect();
 
     let color = settings::use_color(global.color);
-    let text = render::render(&report, args.output, color).map_err(failed)?;
+    let text = if global.all_namespaces {
+        render::render_list(&reports, args.output, color).map_err(failed)?
+    } else {
+        render::render(&reports[0], args.output, color).map_err(failed)?
+    };
     print!("{text}");
-    Ok(report.exit_code)
+    Ok(report::status::worst_exit(reports.iter().map(|r| r.exit_code)))
 }
 
 /// Collects the probes to run: the built-ins, the installed bundles' (checked again here), then

@@ -117,6 +117,57 @@ impl Session {
         }
     }
 
+    /// Returns the namespaces to diagnose: with `-A`, every namespace that holds a pod matching
+    /// the profile's app selector (the profile's namespace when none does); else the profile's.
+    pub async fn namespaces(&self, all: bool) -> Vec<String> {
+        if !all {
+            return vec![self.profile.namespace.clone()];
+        }
+        let kind = crate::source::KindQuery { group: Some(String::new()), kind: "Pod".into() };
+        let found: std::collections::BTreeSet<String> = match self.reader.list(&kind, None, Some(&self.profile.app_selector), None).await {
+            Ok(json) => serde_json::from_str::<Vec<serde_json::Value>>(&json)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|pod| pod["metadata"]["namespace"].as_str().map(str::to_string))
+                .collect(),
+            Err(error) => {
+                eprintln!("warning: cannot list pods across namespaces ({error}); diagnosing `{}` only", self.profile.namespace);
+                Default::default()
+            }
+        };
+        if found.is_empty() {
+            return vec![self.profile.namespace.clone()];
+        }
+        found.into_iter().collect()
+    }
+
+    /// Runs the probes once per namespace and returns one report per namespace, showing a
+    /// progress line on a terminal.
+    pub async fn diagnose(
+        &self,
+        namespaces: &[String],
+        sources: &[crate::host::loader::ProbeSource],
+        limits: &crate::host::limits::Limits,
+    ) -> Result<Vec<(Vec<crate::host::runner::ProbeRun>, crate::report::Report)>, CommandError> {
+        let engine = engine()?;
+        let mut results = Vec::new();
+        for namespace in namespaces {
+            let mut profile = self.profile.clone();
+            profile.namespace = namespace.clone();
+            let done = Arc::default();
+            let progress = self.progress(sources.len(), Arc::clone(&done));
+            let runs = crate::host::runner::run_all_counted(engine.clone(), sources.to_vec(), self.reader.clone(), profile, limits.clone(), done).await;
+            if let Some(progress) = progress {
+                progress.finish().await;
+            }
+            let mut info = self.run_info();
+            info.namespace = namespace.clone();
+            let report = crate::report::build(&runs, info);
+            results.push((runs, report));
+        }
+        Ok(results)
+    }
+
     /// Shows a progress line on stderr while probes run, when stderr is a terminal; returns a
     /// guard that clears it.
     pub fn progress(&self, total: usize, done: Arc<AtomicUsize>) -> Option<Progress> {

@@ -51,7 +51,8 @@ pub struct GlobalArgs {
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
-    /// Read every namespace, not only GG-CORE's (for probes that compare across namespaces).
+    /// Diagnose every namespace that holds GG-CORE pods (the profile's app selector), one report
+    /// each; JSON and YAML output become a `DiagnosisList`.
     #[arg(short = 'A', long, global = true)]
     pub all_namespaces: bool,
 

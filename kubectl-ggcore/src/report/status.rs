@@ -106,8 +106,23 @@ pub mod exit {
     pub const INCONCLUSIVE: i32 = 5;
 }
 
+/// Combines the exit codes of several reports: critical wins over degraded, degraded over
+/// inconclusive, inconclusive over healthy.
+pub fn worst_exit(codes: impl IntoIterator<Item = i32>) -> i32 {
+    let codes: Vec<i32> = codes.into_iter().collect();
+    [exit::CRITICAL, exit::DEGRADED, exit::INCONCLUSIVE].into_iter().find(|c| codes.contains(c)).unwrap_or(exit::HEALTHY)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn worst_exit_prefers_critical() {
+        assert_eq!(worst_exit([0, 5, 3, 4]), 3);
+        assert_eq!(worst_exit([0, 5, 4]), 4);
+        assert_eq!(worst_exit([0, 5]), 5);
+        assert_eq!(worst_exit([0, 0]), 0);
+    }
+
     use super::*;
 
     #[test]
