@@ -4,6 +4,7 @@ mod bluegreen;
 mod bundles;
 mod canary_checks;
 mod cases;
+mod coverage;
 mod custom;
 mod dns;
 mod guide;
