@@ -26,7 +26,7 @@ const UPDATE_VARIABLE: &str = "GGCORE_UPDATE_COVERAGE";
 const UPDATE_COMMAND: &str = "GGCORE_UPDATE_COVERAGE=1 cargo test -p kubectl-ggcore --test e2e coverage";
 
 /// The folders a test reference may name.
-const TEST_SCOPES: [&str; 2] = ["probes/", "tests/e2e/"];
+const TEST_SCOPES: [&str; 3] = ["probes/", "tests/e2e/", "kubectl-ggcore/src/"];
 
 // ---- the map ---------------------------------------------------------------------------------
 

@@ -257,3 +257,62 @@ fn detail(findings: &[&FindingReport], status: Status) -> String {
         Some(worst) => worst.summary.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(symptom: &str, cause: &str, outcome: Outcome) -> FindingReport {
+        FindingReport {
+            probe: "test".into(),
+            symptom: symptom.into(),
+            cause: Some(cause.into()),
+            outcome,
+            summary: format!("{cause} is {}", outcome.as_str()),
+            evidence: Vec::new(),
+            objects: Vec::new(),
+            resolution: None,
+            error_code: None,
+            reference: None,
+            next_command: None,
+            bundle: None,
+        }
+    }
+
+    fn pods_row(findings: &[FindingReport]) -> Status {
+        health_matrix(findings).into_iter().find(|r| r.check == "Pods").unwrap().status
+    }
+
+    #[test]
+    fn pods_row_is_critical_on_crash_loop() {
+        let findings = [finding("pods-down", "crash-loop", Outcome::Warn), finding("pods-down", "no-pods", Outcome::Pass)];
+        assert_eq!(pods_row(&findings), Status::Critical);
+    }
+
+    #[test]
+    fn pods_row_is_degraded_on_other_failures() {
+        let findings = [finding("pods-down", "image-pull-failure", Outcome::Fail), finding("pods-down", "crash-loop", Outcome::Pass)];
+        assert_eq!(pods_row(&findings), Status::Degraded);
+    }
+
+    #[test]
+    fn pods_row_is_healthy_when_all_pass() {
+        let findings = [finding("pods-down", "crash-loop", Outcome::Pass), finding("pods-down", "pods-not-ready", Outcome::Pass)];
+        assert_eq!(pods_row(&findings), Status::Healthy);
+    }
+
+    #[test]
+    fn rows_without_findings_are_unknown() {
+        let rows = health_matrix(&[]);
+        assert!(rows.iter().all(|r| r.status == Status::Unknown));
+        assert_eq!(rows.iter().map(|r| r.check).collect::<Vec<_>>(), ["Pods", "Health", "Metrics", "IPC"]);
+    }
+
+    #[test]
+    fn likely_issue_is_the_first_worst_finding() {
+        let findings = [finding("pods-down", "oom-killed", Outcome::Fail), finding("pods-down", "crash-loop", Outcome::Fail)];
+        let report = symptom_report(catalog::symptom("pods-down").unwrap(), &findings);
+        assert_eq!(report.status, Status::Critical);
+        assert_eq!(report.likely_issue.unwrap().cause.as_deref(), Some("oom-killed"));
+    }
+}
