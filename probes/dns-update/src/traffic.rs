@@ -56,8 +56,10 @@ pub fn old_requests(cx: &Context, switch: &Switch, pods: &[Pod], label: &str) ->
     let after = completed_at + grace as i64;
 
     let mut signs = Vec::new();
-    let old_pods = pods.iter().filter(|p| p.metadata.labels.get(label) == Some(&switch.old) && p.phase() == "Running");
-    for pod in old_pods {
+    let old_pods: Vec<&Pod> = pods.iter().filter(|p| p.metadata.labels.get(label) == Some(&switch.old) && p.phase() == "Running").collect();
+    // Each log is a request: a large old environment has only a sample of its pods read.
+    let sample = ggcore_probe_sdk::sample::sample_pods(&old_pods, cx.max_pods());
+    for pod in sample.pods {
         let Ok(text) = cx.logs(pod.metadata.namespace(), &pod.metadata.name, None, Some(TAIL_LINES), false) else { continue };
         let requests: Vec<&str> = text.lines().filter(|line| is_request(line) && line_time(line).is_some_and(|t| t > after)).collect();
         if let Some(last) = requests.last() {

@@ -52,7 +52,10 @@ impl Probe for MetricsEndpoint {
             return Ok(());
         }
 
-        let answers: Vec<(&Pod, Endpoint)> = running.iter().map(|pod| (*pod, probe_pod(cx, pod))).collect();
+        let sample = ggcore_probe_sdk::sample::sample_pods(&running, cx.max_pods());
+        let answers: Vec<(&Pod, Endpoint)> = sample.pods.iter().map(|pod| (*pod, probe_pod(cx, pod))).collect();
+        let mut not_probed = not_probed;
+        not_probed.extend(sample.note());
         report(cx, &answers, not_probed);
         Ok(())
     }

@@ -106,8 +106,16 @@ impl Probe for RuntimeErrors {
         let mut hits: Vec<Hit> = Vec::new();
         let mut unread: Vec<Unread> = Vec::new();
         let mut logs_read = 0;
+        // Logs are one request each, so a large namespace has only a sample of its pods' logs
+        // read; termination messages and events are still read for every pod.
+        let refs: Vec<&Pod> = pods.iter().collect();
+        let sample = ggcore_probe_sdk::sample::sample_pods(&refs, cx.max_pods());
+        let sampled: std::collections::BTreeSet<&str> = sample.pods.iter().map(|p| p.metadata.name.as_str()).collect();
+        if let Some(note) = sample.note() {
+            cx.debug(format!("logs: {note}"));
+        }
         for pod in &pods {
-            let logs = read_logs(cx, pod, &mut unread);
+            let logs = if sampled.contains(pod.metadata.name.as_str()) { read_logs(cx, pod, &mut unread) } else { Vec::new() };
             logs_read += logs.iter().filter(|l| !l.previous).count();
             for log in &logs {
                 let source = if log.previous { Source::PreviousLog } else { Source::Log };

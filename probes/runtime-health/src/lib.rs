@@ -65,14 +65,16 @@ impl Probe for RuntimeHealth {
         let socket = cx.profile().runtime_socket.clone();
         let mut health = Vec::new();
         let mut ready = Vec::new();
-        for pod in &running {
+        let sample = ggcore_probe_sdk::sample::sample_pods(&running, cx.max_pods());
+        for pod in &sample.pods {
             let name = &pod.metadata.name;
             health.push((*pod, judge_health(cx.pod_get(&namespace, name, port, "/health"))));
             ready.push((*pod, judge_ready(cx.pod_get(&namespace, name, port, "/ready"), &socket)));
         }
 
-        report(cx, HEALTH, "/health", &health);
-        report(cx, IPC, "/ready", &ready);
+        let note = sample.note();
+        report(cx, HEALTH, "/health", &health, note.as_deref());
+        report(cx, IPC, "/ready", &ready, note.as_deref());
         Ok(())
     }
 }
@@ -114,7 +116,8 @@ fn body_suffix(body: &str) -> String {
     }
 }
 
-fn report(cx: &mut Context, cause: &str, path: &str, verdicts: &[(&Pod, Verdict)]) {
+/// Reports one cause from the verdicts of the pods asked; `note` says which pods were left out.
+fn report(cx: &mut Context, cause: &str, path: &str, verdicts: &[(&Pod, Verdict)], note: Option<&str>) {
     let namespace = cx.namespace().to_string();
     let port = cx.profile().http_port;
     let total = verdicts.len();
@@ -129,7 +132,7 @@ fn report(cx: &mut Context, cause: &str, path: &str, verdicts: &[(&Pod, Verdict)
     } else if !unchecked.is_empty() {
         (inconclusive(SYMPTOM, Some(cause)), &unchecked)
     } else {
-        cx.report(pass(SYMPTOM, cause).summary(format!("all {total} running GG-CORE pods return 200 on {path} (port {port})")));
+        cx.report(pass(SYMPTOM, cause).summary(format!("all {total} running GG-CORE pods return 200 on {path} (port {port})")).evidence_lines(note));
         return;
     };
 
@@ -139,7 +142,7 @@ fn report(cx: &mut Context, cause: &str, path: &str, verdicts: &[(&Pod, Verdict)
         Verdict::Slow(_) => format!("{} of {total} running GG-CORE pods time out on {path}: {}", problem.len(), names.join(", ")),
         _ => format!("could not ask {path} on {} of {total} running GG-CORE pods: {}", problem.len(), names.join(", ")),
     };
-    let mut finding = builder.summary(summary);
+    let mut finding = builder.summary(summary).evidence_lines(note);
     for (pod, verdict) in verdicts {
         let line = match verdict {
             Verdict::Ok => "returned 200".to_string(),

@@ -87,3 +87,24 @@ fn pods_not_running_are_skipped() {
     assert_eq!(findings.0.iter().filter(|f| f.outcome == Outcome::Skip).count(), 2, "{}", findings.dump());
     findings.assert_healthy();
 }
+
+#[test]
+fn large_namespace_is_sampled_with_a_note() {
+    let mut yaml = String::new();
+    let mut fixture_pods = Vec::new();
+    for i in 0..40 {
+        let name = format!("blue-{i:02}");
+        yaml.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: veritas, labels: {{app: GG-CORE, environment: blue, deployment: stable}}}}\nstatus: {{phase: Running, conditions: [{{type: Ready, status: 'True'}}]}}\n"
+        ));
+        fixture_pods.push(name);
+    }
+    let mut fixture = ggcore_probe_sdk::testing::Fixture::yaml(&yaml).setting("pods.maxChecked", "5");
+    for name in &fixture_pods {
+        fixture = fixture.http("veritas", name, 8080, "/health", 200, "ok").http("veritas", name, 8080, "/ready", 200, "ok");
+    }
+    let findings = fixture.run::<RuntimeHealth>();
+    let finding = findings.assert_reported(Outcome::Pass, SYMPTOM, HEALTH);
+    assert_eq!(finding.summary, "all 5 running GG-CORE pods return 200 on /health (port 8080)");
+    assert!(finding.evidence.iter().any(|e| e.contains("read 5 of 40 pods")), "{:?}", finding.evidence);
+}

@@ -71,6 +71,11 @@ impl<'a> Context<'a> {
         self.profile.settings.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// Returns how many pods a probe reads one by one (`--set pods.maxChecked=N`, default 25).
+    pub fn max_pods(&self) -> usize {
+        self.setting(crate::sample::MAX_PODS_SETTING).and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(crate::sample::DEFAULT_MAX_PODS)
+    }
+
     /// Returns a numeric setting, or `default` when it is unset or not a number.
     pub fn setting_f64(&self, key: &str, default: f64) -> f64 {
         self.setting(key).and_then(|v| v.parse().ok()).unwrap_or(default)

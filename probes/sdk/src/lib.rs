@@ -80,6 +80,7 @@ pub mod fields;
 pub mod image_pull;
 pub mod promql;
 pub mod redact;
+pub mod sample;
 pub mod scheduling;
 pub mod selector;
 pub mod units;
