@@ -54,6 +54,34 @@ fn main() {
     }
     table.push_str("];\n");
     fs::write(out.join("builtin_probes.rs"), table).expect("writing the table of built-in probes");
+
+    write_sdk_sources(&root.join("probes/sdk"), &out);
+}
+
+/// Lists every file under `probes/sdk/src` for `probe new`, which vendors the SDK into Rust
+/// projects, as `RUST_SDK_SOURCES` in `OUT_DIR/sdk_sources.rs`.
+fn write_sdk_sources(sdk: &Path, out: &Path) {
+    let mut files = Vec::new();
+    let mut folders = vec![sdk.join("src")];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).expect("listing the SDK sources") {
+            let path = entry.expect("listing the SDK sources").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut table = String::from("/// The guest SDK's sources, under `ggcore-probe-sdk/src` of a Rust project.\npub const RUST_SDK_SOURCES: &[TemplateFile] = &[\n");
+    for file in files {
+        let relative = file.strip_prefix(sdk).expect("a file under the SDK");
+        let target = format!("ggcore-probe-sdk/{}", relative.to_string_lossy());
+        table.push_str(&format!("    ({target:?}, include_str!({:?})),\n", file.display().to_string()));
+    }
+    table.push_str("];\n");
+    fs::write(out.join("sdk_sources.rs"), table).expect("writing the list of SDK sources");
 }
 
 /// Returns `(package, probe id)` of every built-in probe crate, sorted by id.

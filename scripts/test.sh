@@ -41,4 +41,4 @@ fi
 
 # rust-toolchain.toml names the toolchain and the wasm32-wasip2 target; rustup installs both on
 # first use. `cargo test` builds the plugin (and with it the built-in probes) once, in target/.
-cargo test --workspace --locked "$@"
+cargo test --workspace --locked --no-fail-fast "$@"

@@ -60,7 +60,7 @@ pub fn scaffold(project: &Scaffold) -> Result<Vec<PathBuf>, CommandError> {
 /// Returns the template files of a language, the common ones first.
 fn files(language: ProbeLanguage) -> Vec<TemplateFile> {
     let own: Vec<TemplateFile> = match language {
-        ProbeLanguage::Rust => templates::RUST.iter().chain(templates::RUST_SDK).copied().collect(),
+        ProbeLanguage::Rust => templates::RUST.iter().chain(templates::RUST_SDK).chain(templates::RUST_SDK_SOURCES).copied().collect(),
         ProbeLanguage::Python => templates::PYTHON.to_vec(),
         ProbeLanguage::Js => templates::JS.to_vec(),
     };

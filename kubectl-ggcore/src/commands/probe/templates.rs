@@ -27,23 +27,17 @@ pub const RUST: &[TemplateFile] = &[
     (".gitignore", include_str!("templates/rust/gitignore")),
 ];
 
-/// The vendored guest SDK, under `ggcore-probe-sdk/` of a Rust project. Its manifest is a
-/// template of its own: the SDK's real one inherits from this repository's workspace.
+/// The vendored guest SDK's manifest and WIT, under `ggcore-probe-sdk/` of a Rust project. The
+/// manifest is a template of its own: the SDK's real one inherits from this repository's
+/// workspace. The sources follow in [`RUST_SDK_SOURCES`].
 pub const RUST_SDK: &[TemplateFile] = &[
     ("ggcore-probe-sdk/Cargo.toml", include_str!("templates/rust/sdk-Cargo.toml")),
     ("ggcore-probe-sdk/wit/probe.wit", WIT),
-    ("ggcore-probe-sdk/src/backend.rs", include_str!("../../../../probes/sdk/src/backend.rs")),
-    ("ggcore-probe-sdk/src/bindings.rs", include_str!("../../../../probes/sdk/src/bindings.rs")),
-    ("ggcore-probe-sdk/src/context.rs", include_str!("../../../../probes/sdk/src/context.rs")),
-    ("ggcore-probe-sdk/src/defaults.rs", include_str!("../../../../probes/sdk/src/defaults.rs")),
-    ("ggcore-probe-sdk/src/fields.rs", include_str!("../../../../probes/sdk/src/fields.rs")),
-    ("ggcore-probe-sdk/src/lib.rs", include_str!("../../../../probes/sdk/src/lib.rs")),
-    ("ggcore-probe-sdk/src/report.rs", include_str!("../../../../probes/sdk/src/report.rs")),
-    ("ggcore-probe-sdk/src/selector.rs", include_str!("../../../../probes/sdk/src/selector.rs")),
-    ("ggcore-probe-sdk/src/testing.rs", include_str!("../../../../probes/sdk/src/testing.rs")),
-    ("ggcore-probe-sdk/src/units.rs", include_str!("../../../../probes/sdk/src/units.rs")),
-    ("ggcore-probe-sdk/src/views.rs", include_str!("../../../../probes/sdk/src/views.rs")),
 ];
+
+// Every file under `probes/sdk/src`, listed by the build script so that none is forgotten:
+// `pub const RUST_SDK_SOURCES: &[TemplateFile]`.
+include!(concat!(env!("OUT_DIR"), "/sdk_sources.rs"));
 
 /// The Python project, built by componentize-py.
 pub const PYTHON: &[TemplateFile] = &[
@@ -75,12 +69,21 @@ mod tests {
 
     #[test]
     fn vendored_sdk_has_every_source_file() {
-        let mut on_disk: Vec<String> = std::fs::read_dir(repository().join("probes/sdk/src"))
-            .unwrap()
-            .map(|entry| format!("ggcore-probe-sdk/src/{}", entry.unwrap().file_name().to_string_lossy()))
-            .collect();
+        let mut on_disk = Vec::new();
+        let mut folders = vec![repository().join("probes/sdk/src")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    let relative = path.strip_prefix(repository().join("probes/sdk")).unwrap();
+                    on_disk.push(format!("ggcore-probe-sdk/{}", relative.to_string_lossy()));
+                }
+            }
+        }
         on_disk.sort();
-        let mut embedded: Vec<String> = RUST_SDK.iter().map(|(path, _)| path.to_string()).filter(|p| p.contains("/src/")).collect();
+        let mut embedded: Vec<String> = RUST_SDK_SOURCES.iter().map(|(path, _)| path.to_string()).collect();
         embedded.sort();
         assert_eq!(embedded, on_disk);
     }
