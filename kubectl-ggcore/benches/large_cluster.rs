@@ -1,7 +1,8 @@
 //! Benchmark of `diagnose` on a large synthetic GG-CORE cluster (5,000 pods, 1,000 Services,
 //! 20,000 events). Prints the time to only load and parse the snapshot, the time of a full
-//! `diagnose` of it (a separate process, compiled probes cached), their ratio, and the peak
-//! memory of `diagnose` against the snapshot's size.
+//! `diagnose` of it (a separate process, compiled probes cached), their ratio, the peak memory of
+//! `diagnose` against the snapshot's size, and, in live mode against the test API server serving
+//! the same cluster, the number of requests a full run sends.
 //!
 //! Run with `cargo bench -p kubectl-ggcore --bench large_cluster`; the figures and how they
 //! were taken are in docs/performance.md. Set `GGCORE_BENCH_SNAPSHOT=DIR` to keep the
@@ -98,4 +99,41 @@ fn main() {
     println!("ratio diagnose / load:         {:>8.2}", full.as_secs_f64() / load.as_secs_f64());
     println!("peak memory of diagnose:       {:>8.1} MB ({:.1}x the snapshot)", peak as f64 / 1e6, peak as f64 / bytes as f64);
     println!("fail and warn findings:        {problems:>8}");
+
+    live_requests(&snapshot, &cache);
+}
+
+/// Runs `diagnose` live against the test API server serving the snapshot, and prints the
+/// requests it sent: LISTs (counting pages), per kind and scope, and the rest.
+fn live_requests(snapshot: &std::path::Path, cache: &std::path::Path) {
+    use std::collections::BTreeMap;
+
+    let fixtures = ggcore_test_apiserver::Fixtures::from_path(snapshot).expect("loading the snapshot as fixtures");
+    let server = ggcore_test_apiserver::TestApiServer::start(fixtures).expect("starting the test API server");
+    let kubeconfig = cache.with_file_name("kubeconfig");
+    server.write_kubeconfig(&kubeconfig, "bench").expect("writing the kubeconfig");
+    let started = Instant::now();
+    let args = ["--kubeconfig".as_ref(), kubeconfig.as_os_str(), "diagnose".as_ref(), "-o".as_ref(), "json".as_ref()];
+    let (code, _, peak) = run_measured(&args, cache);
+    let elapsed = started.elapsed();
+    assert!(matches!(code, Some(3 | 4 | 5)), "live diagnose failed with exit code {code:?}");
+
+    let requests = server.requests();
+    let mut lists: BTreeMap<String, usize> = BTreeMap::new();
+    for request in requests.iter().filter(|r| r.param("limit").is_some()) {
+        *lists.entry(request.path.clone()).or_default() += 1;
+    }
+    let pages: usize = lists.values().sum();
+    let writes = requests.iter().filter(|r| r.method != "GET").count();
+    println!(
+        "live mode: {} requests in {:.3} s ({} collections listed in {pages} pages, once each; {} other GETs; {writes} not GET); peak memory {:.1} MB",
+        requests.len(),
+        elapsed.as_secs_f64(),
+        lists.len(),
+        requests.len() - pages,
+        peak as f64 / 1e6
+    );
+    for (path, count) in &lists {
+        println!("  {count:>3} pages  {path}");
+    }
 }

@@ -1,6 +1,6 @@
-//! What every command that reads the cluster sets up: the source of state (a snapshot, or the
-//! live cluster of the kubeconfig), the profile, the probe engine. Loading errors map to exit
-//! codes here.
+//! The set-up of every command that reads the cluster: the source of state (a snapshot, or the
+//! live cluster of the kubeconfig), the profile and the probe engine. Loading errors map to
+//! exit codes here.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub struct Session {
     pub reader: Arc<Reader>,
     /// The profile.
     pub profile: Profile,
-    /// What is being diagnosed, for the report.
+    /// The diagnosed source, for the report.
     pub source: SourceInfo,
     /// Notices from loading.
     pub warnings: Vec<String>,
@@ -117,7 +117,7 @@ impl Session {
         }
     }
 
-    /// Returns the namespaces to diagnose: with `-A`, every namespace that holds a pod matching
+    /// Returns the namespaces to diagnose: with `-A`, every namespace that contains a pod matching
     /// the profile's app selector (the profile's namespace when none does); else the profile's.
     pub async fn namespaces(&self, all: bool) -> Vec<String> {
         if !all {

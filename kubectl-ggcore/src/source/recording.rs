@@ -1,6 +1,6 @@
-//! What a run read, kept by the [`super::Reader`] when `collect` asks for it, and written out
-//! as a snapshot that `diagnose --snapshot` replays with the same verdicts: the objects of
-//! every kind listed, the logs, the answers of proxied endpoints, queries and lookups, the
+//! The record of a run's reads, kept by the [`super::Reader`] for `collect` and written out as a
+//! snapshot that `diagnose --snapshot` replays with the same verdicts. It holds the objects of
+//! every kind listed, the logs, the responses of proxied endpoints, queries and lookups, the
 //! lists that failed and why, and Secret digests (never values).
 
 use std::collections::BTreeMap;
@@ -54,7 +54,7 @@ impl Recording {
         }
     }
 
-    /// Keeps the answer of a proxied GET.
+    /// Keeps the response of a proxied GET.
     pub fn add_http(&mut self, target: &HttpTarget, result: &Result<HttpAnswer, ReadError>) {
         if self.http.iter().any(|r| &r.target == target) {
             return;

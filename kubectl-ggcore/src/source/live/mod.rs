@@ -1,6 +1,7 @@
-//! A live cluster, read through kube-rs the way kubectl connects: one paged LIST per kind and
-//! scope however many probes ask, GET only (the plugin never changes the cluster), a bound on
-//! concurrent requests, and retries with back-off for server errors and time-outs.
+//! A live cluster, read through kube-rs the way kubectl connects. Each kind is listed once per
+//! scope, in pages, however many probes read it. Only GET is sent, so the plugin never changes
+//! the cluster; concurrent requests are bounded, and server errors and time-outs are retried
+//! with back-off.
 
 mod discovery;
 mod errors;
@@ -27,7 +28,7 @@ use super::object::Object;
 use super::recorded::HttpTarget;
 use super::{HttpAnswer, KindQuery, ReadError};
 
-/// Requests in flight at once; more wait. Kubernetes clients default to similar bounds.
+/// Requests in flight at once; more wait, so that a run does not flood the API server.
 const MAX_CONCURRENT_REQUESTS: usize = 8;
 /// Items per page of a LIST.
 const PAGE_SIZE: u32 = 500;
