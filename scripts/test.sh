@@ -34,7 +34,8 @@ if [ ! -x target/probe-toolchains/python/bin/componentize-py ]; then
   python3 -m venv target/probe-toolchains/python
 fi
 target/probe-toolchains/python/bin/pip install --quiet --disable-pip-version-check -r probes/examples/python/requirements.txt
-if [ ! -x probes/examples/js/node_modules/.bin/componentize-js ]; then
+if [ ! -x probes/examples/js/node_modules/.bin/componentize-js ] ||
+  [ probes/examples/js/package-lock.json -nt probes/examples/js/node_modules/.package-lock.json ]; then
   echo "installing componentize-js into probes/examples/js/node_modules"
   (cd probes/examples/js && npm ci --no-audit --no-fund)
 fi

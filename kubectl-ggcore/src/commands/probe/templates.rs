@@ -105,11 +105,13 @@ mod tests {
 
     #[test]
     fn js_template_pins_the_tested_componentize_js() {
+        // componentize-js 0.23.0 imports @bytecodealliance/preview2-shim without declaring it,
+        // and preview2-shim 0.26 no longer grants its file system to the splicer, so both are
+        // pinned, to the versions the examples are built with in CI.
         let tested: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(repository().join("probes/examples/js/package.json")).unwrap()).unwrap();
         let template: serde_json::Value = serde_json::from_str(JS[2].1).unwrap();
-        let name = "@bytecodealliance/componentize-js";
-        assert_eq!(template["devDependencies"][name], tested["devDependencies"][name]);
+        assert_eq!(template["devDependencies"], tested["devDependencies"]);
     }
 
     /// Just enough of a TOML reader to compare the dependency and feature names of two manifests.
