@@ -132,7 +132,7 @@ fn minisign_key_id(public: &Path) -> String {
 fn assert_rejected(output: &Output, expected: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(stderr.contains(expected), "expected `{expected}` in stderr: {stderr}");
+    assert_eq!(stderr.matches(expected).count(), 1, "expected `{expected}` once in stderr: {stderr}");
 }
 
 /// Rewrites a bundle file through a change to its entries.
@@ -404,7 +404,7 @@ fn unserved_wit_version_is_rejected() {
     assert!(tar.status.success());
 
     let before = scratch.tree();
-    assert_rejected(&scratch.install(&bundle, &[]), "`memory-parity` was built for WIT `ggcore:probe@0.9.0`, but this plugin serves only `0.1.x`");
+    assert_rejected(&scratch.install(&bundle, &[]), "`memory-parity` was built for WIT `ggcore:probe@0.9.0`, but this plugin serves only `ggcore:probe@0.1.x`");
     assert_eq!(scratch.tree(), before);
 }
 

@@ -162,7 +162,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
     };
     let mut file = tempfile::Builder::new().prefix(".ggcore-bundle-").tempfile_in(dir).map_err(BundleError::io("cannot create a file in", dir))?;
     std::io::Write::write_all(&mut file, bytes).map_err(BundleError::io("cannot write bundle", path))?;
-    file.persist(path).map_err(|e| BundleError::Io { action: "cannot write bundle", path: path.to_path_buf(), source: e.error })?;
+    file.persist(path).map_err(|e| BundleError::Io { action: "cannot write bundle", path: path.to_path_buf(), reason: e.error })?;
     Ok(())
 }
 

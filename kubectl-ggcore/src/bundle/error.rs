@@ -60,12 +60,13 @@ pub enum BundleError {
     },
 
     /// A component was built for a WIT version the host does not serve, or is not a probe.
-    #[error("bundle `{bundle}`: {source}")]
+    #[error("bundle `{bundle}`: {reason}")]
     Component {
         /// The bundle's name.
         bundle: String,
-        /// The loader's reason.
-        source: LoadError,
+        /// The loader's reason, part of this message rather than a separate cause so that
+        /// printing the cause chain does not repeat it.
+        reason: LoadError,
     },
 
     /// A lower version would replace an installed one.
@@ -86,14 +87,14 @@ pub enum BundleError {
     Invalid(String),
 
     /// Reading or writing a file failed.
-    #[error("{action} `{}`: {source}", path.display())]
+    #[error("{action} `{}`: {reason}", path.display())]
     Io {
         /// The action that failed, such as `cannot read bundle`.
         action: &'static str,
         /// The file or directory.
         path: PathBuf,
-        /// The operating system's error.
-        source: std::io::Error,
+        /// The operating system's error, part of this message rather than a separate cause.
+        reason: std::io::Error,
     },
 }
 
@@ -101,7 +102,7 @@ impl BundleError {
     /// Returns a closure that wraps an I/O error with what was being done to which path.
     pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> BundleError {
         let path = path.into();
-        move |source| BundleError::Io { action, path, source }
+        move |reason| BundleError::Io { action, path, reason }
     }
 
     /// Returns true when the machine failed rather than the input (exit code 1, not 2).

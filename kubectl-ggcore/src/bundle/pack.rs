@@ -52,7 +52,7 @@ pub async fn pack(dir: &Path, engine: Arc<ProbeEngine>) -> Result<BundleContents
     for file in &spec.probes {
         let path = dir.join(file);
         let bytes: Arc<[u8]> = std::fs::read(&path).map_err(BundleError::io("cannot read probe", &path))?.into();
-        let wit_version = loader::check(file, &bytes).map_err(|source| BundleError::Component { bundle: spec.name.clone(), source })?;
+        let wit_version = loader::check(file, &bytes).map_err(|reason| BundleError::Component { bundle: spec.name.clone(), reason })?;
 
         let source = ProbeSource { name: file.clone(), origin: Origin::File { path: path.clone() }, bytes: bytes.clone() };
         let run = runner::run_one(engine.clone(), source, reader.clone(), None, Limits::default()).await;

@@ -98,7 +98,7 @@ impl TrustStore {
         let path = self.dir.join(format!("{}.pub", key.key_id));
         let mut file = tempfile::Builder::new().prefix(".trust-").tempfile_in(&self.dir).map_err(BundleError::io("cannot write to the trust store", &self.dir))?;
         std::io::Write::write_all(&mut file, key.to_text(&format!("{NAME_PREFIX}{name}")).as_bytes()).map_err(BundleError::io("cannot write key", &path))?;
-        file.persist(&path).map_err(|e| BundleError::Io { action: "cannot write key", path: path.clone(), source: e.error })?;
+        file.persist(&path).map_err(|e| BundleError::Io { action: "cannot write key", path: path.clone(), reason: e.error })?;
         Ok(TrustedKey { key_id: key.key_id.clone(), name: name.to_string(), path, key: key.key.clone() })
     }
 

@@ -108,7 +108,7 @@ fn check_components(manifest: &Manifest, contents: &BundleContents, when: &'stat
             return Err(BundleError::HashMismatch { bundle: manifest.name.clone(), path, expected: probe.sha256.clone(), found, when });
         }
 
-        let wit = loader::check(&probe.id, bytes).map_err(|source| BundleError::Component { bundle: manifest.name.clone(), source })?;
+        let wit = loader::check(&probe.id, bytes).map_err(|reason| BundleError::Component { bundle: manifest.name.clone(), reason })?;
         if wit != probe.wit_version {
             return Err(invalid!(
                 "bundle `{}` records WIT `{}` for the probe `{}`, but its component imports `ggcore:probe@{wit}`",
