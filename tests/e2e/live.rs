@@ -157,6 +157,25 @@ fn server_errors_are_retried() {
 }
 
 #[test]
+fn unreachable_pods_are_asked_once() {
+    // No backend is registered for the pods, so the API server's proxy returns 503 for each of them.
+    let fixtures = Fixtures::from_path(example_snapshot()).unwrap().with_clock("2026-12-04T10:30:00Z").unwrap();
+    let server = TestApiServer::start(fixtures).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    server.write_kubeconfig(&kubeconfig, "veritas-test").unwrap();
+
+    let output = run(ggcore().arg("--kubeconfig").arg(&kubeconfig).args(["diagnose", "-o", "json", "--now", NOW]));
+    let report = report(&output);
+    assert_ne!(symptom_status(&report, "runtime-unhealthy"), "healthy");
+    let requests = server.requests();
+    let proxied: Vec<&str> = requests.iter().filter(|r| r.path.contains("/proxy/")).map(|r| r.path.as_str()).collect();
+    assert!(!proxied.is_empty(), "the runtime probes ask the pods through the proxy");
+    let distinct: std::collections::BTreeSet<&str> = proxied.iter().copied().collect();
+    assert_eq!(proxied.len(), distinct.len(), "a 503 from the proxy is not retried: {proxied:#?}");
+}
+
+#[test]
 fn unreachable_server_is_a_tool_failure_naming_context_and_server() {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");

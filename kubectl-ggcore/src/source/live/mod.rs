@@ -231,7 +231,10 @@ impl LiveCluster {
             }
         };
         let attempt = Attempt { verb: "get", resource, group: "", namespace: Some(namespace) };
-        let answer = self.get(&path, Some(max_bytes)).await.map_err(|e| transport_error(e, &attempt))?;
+        // A 5xx here is most often the backend's own response (a pod that is not ready returns
+        // 503) or the API server reporting that it cannot reach the pod. Neither changes within
+        // the back-off, and retrying them made a run over many unready pods take minutes.
+        let answer = self.get_retrying(&path, Some(max_bytes), |status| status == 429).await.map_err(|e| transport_error(e, &attempt))?;
         if answer.status == 403 && is_api_status(&answer.body) {
             return Err(errors::from_status(403, &status_message(&answer.body), &attempt));
         }
@@ -241,12 +244,18 @@ impl LiveCluster {
     /// Sends one GET with the request bound, the time limit and retries; returns the status and
     /// the body, cut at `max_bytes` when given.
     async fn get(&self, path: &str, max_bytes: Option<usize>) -> Result<Answer, TransportError> {
+        self.get_retrying(path, max_bytes, errors::is_retryable).await
+    }
+
+    /// Sends one GET like [`LiveCluster::get`], retrying the statuses `retry_status` accepts and
+    /// every request that got no answer.
+    async fn get_retrying(&self, path: &str, max_bytes: Option<usize>, retry_status: fn(u16) -> bool) -> Result<Answer, TransportError> {
         let mut backoff = FIRST_BACKOFF;
         let mut attempt = 0;
         loop {
             let result = self.get_once(path, max_bytes).await;
             let retry = match &result {
-                Ok(answer) => errors::is_retryable(answer.status),
+                Ok(answer) => retry_status(answer.status),
                 Err(_) => true,
             };
             if !retry || attempt == RETRIES {
