@@ -5,7 +5,7 @@
 //! `logs/<namespace>/<pod>/<container>.log` (`<container>.previous.log` for the previous
 //! container). The server turns the fixtures into its store when it starts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,13 @@ pub struct Fixtures {
     pub(crate) logs: BTreeMap<LogKey, String>,
     pub(crate) clock: Option<i64>,
     skipped: Vec<String>,
+    /// Where each object's identity sits in `objects`, so that loading stays linear in the
+    /// number of objects.
+    positions: HashMap<Identity, usize>,
 }
+
+/// The group, kind, namespace and name that make an object unique on a server.
+type Identity = (String, String, String, String);
 
 /// Where a container log belongs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -199,12 +205,13 @@ impl Fixtures {
         }
         for value in unpacked {
             match identity(&value) {
-                Some(id) => {
-                    match self.objects.iter().position(|existing| identity(existing).as_ref() == Some(&id)) {
-                        Some(at) => self.objects[at] = value,
-                        None => self.objects.push(value),
+                Some(id) => match self.positions.get(&id) {
+                    Some(&at) => self.objects[at] = value,
+                    None => {
+                        self.positions.insert(id, self.objects.len());
+                        self.objects.push(value);
                     }
-                }
+                },
                 None => self.skipped.push(format!("{origin}: a document without `apiVersion`, `kind` and `metadata.name`")),
             }
         }
@@ -228,8 +235,8 @@ fn log_key(parts: &[String]) -> Option<LogKey> {
     Some(LogKey { namespace: namespace.clone(), pod: pod.clone(), container: container.into(), previous })
 }
 
-/// The group, kind, namespace and name that make an object unique on a server.
-fn identity(value: &Value) -> Option<(String, String, String, String)> {
+/// The object's [`Identity`], when it has the fields that make one.
+fn identity(value: &Value) -> Option<Identity> {
     let api_version = value.get("apiVersion")?.as_str()?;
     let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
     let kind = value.get("kind")?.as_str()?;
