@@ -9,10 +9,10 @@
 //! Roles and ClusterRoles bound to it grant there.
 //!
 //! A missing grant is a `fail` naming the verbs and resources, with a Role and RoleBinding that
-//! would grant them. When the RBAC objects cannot be read, when the snapshot holds no
-//! ClusterRoleBinding at all (a cluster that authorizes with RBAC always has the `system:`
-//! ones, so they were not collected), or when a bound role is missing from the snapshot, a
-//! missing grant is `inconclusive` instead.
+//! would grant them. When the RBAC objects cannot be read, when no ClusterRoleBinding
+//! was read at all (a cluster that authorizes with RBAC always has the `system:` ones, so a
+//! snapshot without them did not collect RBAC), or when a bound role is not among the objects
+//! read, a missing grant is `inconclusive` instead.
 
 mod rbac;
 
@@ -196,14 +196,14 @@ fn check_account(cx: &mut Context, rbac: &Rbac, account: &Account, source: &str)
 
     let collected = !rbac.cluster_role_bindings.is_empty();
     if !collected {
-        evidence.push("the snapshot holds no ClusterRoleBinding at all; a cluster that authorizes with RBAC always has the system: ones, so the RBAC objects were not collected".to_string());
+        evidence.push("no ClusterRoleBinding was read at all; a cluster that authorizes with RBAC always has the system: ones, so the RBAC objects were not collected".to_string());
     }
 
     let finding = if missing.is_empty() {
         pass(SYMPTOM, RBAC_ISSUE).summary(format!("ServiceAccount `{account}` may get, list and watch services, endpoints and pods in `{namespace}`"))
     } else if !collected || !access.unresolved.is_empty() {
         inconclusive(SYMPTOM, Some(RBAC_ISSUE)).summary(format!(
-            "cannot confirm that ServiceAccount `{account}` may read scrape targets in `{namespace}`: the RBAC objects that could grant {} are not all in the snapshot",
+            "cannot confirm that ServiceAccount `{account}` may read scrape targets in `{namespace}`: the RBAC objects that could grant {} are not all among the objects read",
             missing.join("; ")
         ))
     } else {

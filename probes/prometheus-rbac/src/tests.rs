@@ -159,7 +159,7 @@ subjects: [{kind: ServiceAccount, name: prometheus-k8s, namespace: monitoring}]
 fn snapshot_without_rbac_is_inconclusive() {
     let findings = run(&[PROMETHEUS]);
     let finding = findings.assert_reported(Outcome::Inconclusive, SYMPTOM, RBAC_ISSUE);
-    assert!(evidence(finding).contains("the snapshot holds no ClusterRoleBinding at all"), "{}", evidence(finding));
+    assert!(evidence(finding).contains("no ClusterRoleBinding was read at all"), "{}", evidence(finding));
 }
 
 #[test]
