@@ -1,7 +1,7 @@
 //! The `kubectl-ggcore` binary: parses flags, runs the command, exits with its code.
 
 use clap::Parser;
-use ggcore::commands::{self, CommandError};
+use ggcore::commands;
 use ggcore::flags::args::{BluegreenCommand, CanaryCommand, DeploymentCommand, MetricsCommand, ProbesCommand};
 use ggcore::flags::{Cli, Command};
 
@@ -18,9 +18,9 @@ fn main() {
     };
     let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
-        Err(CommandError { code, error }) => {
-            eprintln!("error: {error:#}");
-            code
+        Err(error) => {
+            eprintln!("error: {}", error.message());
+            error.code
         }
     };
     std::process::exit(code);

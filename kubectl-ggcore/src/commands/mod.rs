@@ -32,6 +32,25 @@ pub struct CommandError {
     pub error: anyhow::Error,
 }
 
+impl CommandError {
+    /// Returns the error and its causes joined by `: `, leaving out a cause whose text is
+    /// already part of the message before it (many library errors repeat their cause in their
+    /// own message).
+    pub fn message(&self) -> String {
+        let mut message = String::new();
+        for cause in self.error.chain() {
+            let text = cause.to_string();
+            if message.is_empty() {
+                message = text;
+            } else if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+        }
+        message
+    }
+}
+
 /// Marks an error as invalid usage or input (exit code 2).
 pub fn usage(error: impl Into<anyhow::Error>) -> CommandError {
     CommandError { code: exit::USAGE, error: error.into() }
@@ -44,3 +63,24 @@ pub fn failed(error: impl Into<anyhow::Error>) -> CommandError {
 
 /// The result of a command: an exit code, or an error with one.
 pub type CommandResult = Result<i32, CommandError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_leaves_out_repeated_causes() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        #[derive(Debug, thiserror::Error)]
+        #[error("failed to read `x`: {0}")]
+        struct Wrapping(#[source] std::io::Error);
+        let error = failed(anyhow::Error::new(Wrapping(io)).context("reading kubeconfig `x`"));
+        assert_eq!(error.message(), "reading kubeconfig `x`: failed to read `x`: No such file or directory");
+    }
+
+    #[test]
+    fn message_keeps_distinct_causes() {
+        let error = usage(anyhow::anyhow!("bad port").context("reading `--dns-server`"));
+        assert_eq!(error.message(), "reading `--dns-server`: bad port");
+    }
+}
