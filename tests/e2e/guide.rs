@@ -169,3 +169,22 @@ fn deployment_status_names_kinds_it_cannot_read() {
     assert!(stdout.contains("Not readable: VeritasEnvironments: unavailable: kind `VeritasEnvironment` is not in the snapshot"), "{stdout}");
     assert!(stdout.contains("blue         2/2"), "{stdout}");
 }
+
+#[test]
+fn explain_prints_the_reference_of_a_code_a_symptom_and_a_cause() {
+    let code = run(ggcore().args(["explain", "E3001"]));
+    assert_eq!(code.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&code.stdout);
+    assert!(text.starts_with("E3001: SANDBOX_INIT_FAILED"), "{text}");
+    assert!(text.contains("Reported as: runtime-unhealthy / e3001"), "{text}");
+    assert!(text.contains("kubectl logs <pod> -c sandbox-init"), "{text}");
+    assert!(text.contains("Verify seccomp profile is available"), "{text}");
+
+    let symptom = run(ggcore().args(["explain", "promotion-stuck"]));
+    assert_eq!(symptom.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&symptom.stdout).contains("successlimit-not-met"));
+
+    let unknown = run(ggcore().args(["explain", "E9999"]));
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("`E9999` is not an error code"));
+}
