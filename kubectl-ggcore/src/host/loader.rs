@@ -184,6 +184,41 @@ mod tests {
         assert!(matches!(wit_version("m.wasm", core), Err(LoadError::NotAComponent { .. })));
     }
 
+    /// Returns a built-in probe with every `from` in its bytes replaced by `to` (same length).
+    fn patched_builtin(from: &str, to: &str) -> Vec<u8> {
+        assert_eq!(from.len(), to.len());
+        let bytes = crate::host::builtin::sources().remove(0).bytes.to_vec();
+        let (from, to) = (from.as_bytes(), to.as_bytes());
+        let mut patched = Vec::with_capacity(bytes.len());
+        let mut at = 0;
+        while at < bytes.len() {
+            if bytes[at..].starts_with(from) {
+                patched.extend_from_slice(to);
+                at += from.len();
+            } else {
+                patched.push(bytes[at]);
+                at += 1;
+            }
+        }
+        assert_ne!(patched, bytes, "the probe imports {}", String::from_utf8_lossy(from));
+        patched
+    }
+
+    #[test]
+    fn reads_the_version_of_a_builtin_probe() {
+        let probe = crate::host::builtin::sources().remove(0);
+        assert_eq!(check(&probe.name, &probe.bytes).unwrap(), "0.1.0");
+    }
+
+    #[test]
+    fn refuses_imports_of_two_versions() {
+        let mixed = patched_builtin("ggcore:probe/log@0.1.0", "ggcore:probe/log@0.2.0");
+        let error = wit_version("mixed.wasm", &mixed).unwrap_err();
+        assert!(matches!(&error, LoadError::MixedWit { found, .. } if found.len() == 2), "{error}");
+        let message = error.to_string();
+        assert!(message.contains("`0.1.0`") && message.contains("`0.2.0`"), "{message}");
+    }
+
     #[test]
     fn served_version_ignores_patch() {
         assert_eq!(served_version("p", "0.1.7").unwrap(), "0.1");
