@@ -60,13 +60,24 @@ async fn run(cli: Cli) -> commands::CommandResult {
 
 /// Sends logs to stderr; `-v=4` shows decisions, `-v=6` every request. `RUST_LOG` wins.
 fn init_logging(verbosity: u8) {
+    use std::io::IsTerminal as _;
+
     let level = match verbosity {
         0..=1 => "warn",
         2..=3 => "info",
         4..=5 => "debug",
         _ => "trace",
     };
+    // The libraries' own logs stay off until -v=6, where kubectl starts to log requests: the
+    // plugin reports every failed request itself, naming the object it was reading, while
+    // kube's client logs each 5xx at ERROR without naming the request.
+    let libraries = match verbosity {
+        0..=5 => "off",
+        6..=7 => "debug",
+        _ => "trace",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,ggcore={level},kubectl_ggcore={level}")));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{libraries},ggcore={level},kubectl_ggcore={level}")));
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).with_target(false).init();
 }
