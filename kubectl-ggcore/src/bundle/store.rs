@@ -117,21 +117,41 @@ impl BundleStore {
     ///
     /// The first bundle that fails its checks, or a probe id found twice.
     pub fn load_all(&self, trust: &TrustStore, unsigned: Unsigned, builtin_ids: &[&str]) -> Result<Vec<Installed>, BundleError> {
+        let (bundles, mut rejected) = self.load_usable(trust, unsigned, builtin_ids)?;
+        match rejected.is_empty() {
+            true => Ok(bundles),
+            false => Err(rejected.remove(0)),
+        }
+    }
+
+    /// Loads every installed bundle that passes its checks, and returns the errors of those that
+    /// do not, so that a caller can run the rest. A bundle whose probe id a built-in probe or an
+    /// earlier bundle already uses is rejected.
+    ///
+    /// # Errors
+    ///
+    /// [`BundleError::Io`] when the bundles directory cannot be listed.
+    pub fn load_usable(&self, trust: &TrustStore, unsigned: Unsigned, builtin_ids: &[&str]) -> Result<(Vec<Installed>, Vec<BundleError>), BundleError> {
         let mut bundles = Vec::new();
+        let mut rejected = Vec::new();
         let mut owners: BTreeMap<String, String> = builtin_ids.iter().map(|id| (id.to_string(), "the built-in probes".to_string())).collect();
         for name in self.names()? {
-            let installed = self.load(&name, trust, unsigned)?;
-            for probe in &installed.verified.manifest.probes {
-                if let Some(owner) = owners.insert(probe.id.clone(), format!("bundle `{name}`")) {
-                    return Err(invalid!(
-                        "the probe id `{}` of bundle `{name}` is also in {owner}: remove one of them with `kubectl ggcore bundle remove`",
-                        probe.id
-                    ));
+            let installed = match self.load(&name, trust, unsigned) {
+                Ok(installed) => installed,
+                Err(error) => {
+                    rejected.push(error);
+                    continue;
                 }
+            };
+            let ids = installed.verified.manifest.probes.iter().map(|p| p.id.clone());
+            if let Some((id, owner)) = ids.clone().find_map(|id| owners.get(&id).map(|owner| (id.clone(), owner.clone()))) {
+                rejected.push(invalid!("the probe id `{id}` of bundle `{name}` is also in {owner}: remove one of them with `kubectl ggcore bundle remove`"));
+                continue;
             }
+            owners.extend(ids.map(|id| (id, format!("bundle `{name}`"))));
             bundles.push(installed);
         }
-        Ok(bundles)
+        Ok((bundles, rejected))
     }
 
     /// Returns the manifest of an installed bundle without checking it, or `None` when the

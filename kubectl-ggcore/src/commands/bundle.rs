@@ -47,23 +47,38 @@ pub async fn run(args: &BundleArgs) -> CommandResult {
 /// Exit code 2 naming the first bundle that fails a check, or one that is unsigned when
 /// `allow_unsigned` is false.
 pub fn installed_sources(allow_unsigned: bool) -> Result<Vec<ProbeSource>, CommandError> {
+    let (sources, mut rejected) = usable_installed_sources(allow_unsigned)?;
+    match rejected.is_empty() {
+        true => Ok(sources),
+        false => Err(rejected.remove(0)),
+    }
+}
+
+/// Returns the probes of the installed bundles that pass their checks, and an error for each
+/// bundle that does not. `diagnose` runs the rest and reports those errors.
+///
+/// # Errors
+///
+/// Exit code 1 when the bundles directory cannot be listed.
+pub fn usable_installed_sources(allow_unsigned: bool) -> Result<(Vec<ProbeSource>, Vec<CommandError>), CommandError> {
     // Without a data directory nothing can have been installed, so `diagnose` runs the built-ins.
     let home = match Home::resolve() {
         Ok(home) => home,
         Err(error) => {
             tracing::debug!("no installed bundles: {error}");
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
     };
     let unsigned = if allow_unsigned { Unsigned::Allow } else { Unsigned::Reject };
-    let bundles = BundleStore::new(home.bundles())
-        .load_all(&TrustStore::new(home.trust()), unsigned, &builtin_ids())
-        .map_err(|e| with_context(e, format!("cannot load the installed bundles in `{}`", home.bundles().display())))?;
+    let context = || format!("cannot load the installed bundles in `{}`", home.bundles().display());
+    let (bundles, rejected) =
+        BundleStore::new(home.bundles()).load_usable(&TrustStore::new(home.trust()), unsigned, &builtin_ids()).map_err(|e| with_context(e, context()))?;
     for bundle in &bundles {
         let manifest = &bundle.verified.manifest;
         tracing::debug!(bundle = %manifest.name, version = %manifest.version, key = ?bundle.verified.key_id(), "loaded bundle");
     }
-    Ok(bundles.iter().flat_map(|b| b.sources()).collect())
+    let sources = bundles.iter().flat_map(|b| b.sources()).collect();
+    Ok((sources, rejected.into_iter().map(|e| with_context(e, context())).collect()))
 }
 
 async fn pack(dir: &Path, output: &Path) -> CommandResult {

@@ -19,8 +19,9 @@ use crate::report;
 /// Exit code 2 for bad flags, profile or probe files; 1 when the state cannot be read.
 pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> CommandResult {
     let limits = settings::limits(&args.limits).map_err(usage)?;
-    let sources = probe_sources(&args.probes)?;
-    let session = Session::open(global, &args.source, false).await?;
+    let (sources, rejected) = probe_sources(&args.probes)?;
+    let mut session = Session::open(global, &args.source, false).await?;
+    session.errors.extend(rejected);
     let namespaces = session.namespaces(global.all_namespaces).await;
     let results = session.diagnose(&namespaces, &sources, &limits).await?;
     let reports: Vec<report::Report> = results.into_iter().map(|(_, report)| report).collect();
@@ -36,16 +37,24 @@ pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> CommandResult {
 }
 
 /// Collects the probes to run: the built-ins, the installed bundles' (checked again here), then
-/// `--probe` files.
+/// `--probe` files. An installed bundle that no longer passes its checks is left out, and
+/// returned as a message for the report's errors, so that the other probes still run and the
+/// report is marked partial.
 ///
 /// # Errors
 ///
-/// Exit code 2 for a probe file that cannot be read or is not allowed, or a bundle that no
-/// longer passes its checks.
-pub fn probe_sources(args: &ProbeSelection) -> Result<Vec<ProbeSource>, CommandError> {
+/// Exit code 2 for a probe file that cannot be read or is not allowed.
+pub fn probe_sources(args: &ProbeSelection) -> Result<(Vec<ProbeSource>, Vec<String>), CommandError> {
     let mut sources = if args.no_builtin { Vec::new() } else { builtin::sources() };
+    let mut rejected = Vec::new();
     if !args.no_builtin {
-        sources.extend(super::bundle::installed_sources(args.allow_unsigned)?);
+        let (installed, errors) = super::bundle::usable_installed_sources(args.allow_unsigned)?;
+        sources.extend(installed);
+        for error in errors {
+            let message = format!("{}; its probes were not run", error.message());
+            eprintln!("error: {message}");
+            rejected.push(message);
+        }
     }
     if !args.probes.is_empty() && !args.allow_unsigned {
         return Err(usage(anyhow!(
@@ -64,5 +73,5 @@ pub fn probe_sources(args: &ProbeSelection) -> Result<Vec<ProbeSource>, CommandE
     if sources.is_empty() {
         return Err(usage(anyhow!("no probes to run: --no-builtin needs at least one --probe")));
     }
-    Ok(sources)
+    Ok((sources, rejected))
 }
