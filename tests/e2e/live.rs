@@ -168,6 +168,9 @@ fn unreachable_pods_are_asked_once() {
     let output = run(ggcore().arg("--kubeconfig").arg(&kubeconfig).args(["diagnose", "-o", "json", "--now", NOW]));
     let report = report(&output);
     assert_ne!(symptom_status(&report, "runtime-unhealthy"), "healthy");
+    // The client library logs each 5xx at ERROR; the plugin keeps those logs below -v=6.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("ERROR") && !stderr.contains('\u{1b}'), "{stderr}");
     let requests = server.requests();
     let proxied: Vec<&str> = requests.iter().filter(|r| r.path.contains("/proxy/")).map(|r| r.path.as_str()).collect();
     assert!(!proxied.is_empty(), "the runtime probes ask the pods through the proxy");
@@ -232,6 +235,17 @@ fn collect_replays_a_forbidden_list_as_forbidden() {
     let replay = report(&run(ggcore().args(["diagnose", "--snapshot"]).arg(&snapshot).args(["-o", "json"])));
     let summaries: Vec<&str> = replay["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "inconclusive").map(|f| f["summary"].as_str().unwrap()).collect();
     assert!(summaries.iter().any(|s| s.contains("forbidden: list servicemonitors")), "{summaries:?}");
+}
+
+#[test]
+fn collect_rejects_an_archive_type_it_does_not_write() {
+    let cluster = cluster(&example_snapshot());
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("veritas.tar");
+    let collect = run(ggcore().arg("--kubeconfig").arg(&cluster.kubeconfig).args(["collect", "-o"]).arg(&output));
+    assert_eq!(collect.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&collect.stderr).contains("name the output DIR or FILE.tar.gz"));
+    assert!(!output.exists());
 }
 
 #[test]

@@ -23,8 +23,14 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> CommandResult {
     if args.output.exists() && !is_empty_dir(&args.output) {
         return Err(usage(anyhow!("`{}` exists; choose a new directory or .tar.gz file so that no data is overwritten", args.output.display())));
     }
+    let name = args.output.to_string_lossy();
+    let archive = name.ends_with(".tar.gz") || name.ends_with(".tgz");
+    if !archive && [".tar", ".gz", ".zip", ".tar.bz2", ".tar.xz"].iter().any(|suffix| name.ends_with(suffix)) {
+        return Err(usage(anyhow!("cannot write `{name}`: the snapshot is written as a directory or as a .tar.gz file; name the output DIR or FILE.tar.gz")));
+    }
     let limits = settings::limits(&args.limits).map_err(usage)?;
-    let sources = probe_sources(&args.probes)?;
+    // A bundle that fails its checks is named on stderr by probe_sources and left out.
+    let (sources, _rejected) = probe_sources(&args.probes)?;
     let session = Session::open(global, &args.source, true).await?;
     let namespaces = session.namespaces(global.all_namespaces).await;
     let runs: Vec<_> = session.diagnose(&namespaces, &sources, &limits).await?.into_iter().flat_map(|(runs, _)| runs).collect();

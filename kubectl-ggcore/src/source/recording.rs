@@ -76,9 +76,25 @@ impl Recording {
         self.objects.values().map(BTreeMap::len).sum()
     }
 
-    /// Returns the number of logs kept.
+    /// Returns the number of log files the snapshot gets.
     pub fn log_count(&self) -> usize {
-        self.logs.len()
+        self.log_files().len()
+    }
+
+    /// Returns the log files by path. A log read without a container name is the log of the
+    /// pod's first container, so it shares a file with the reads that name that container, and
+    /// the longest text is kept.
+    fn log_files(&self) -> BTreeMap<String, &str> {
+        let mut files: BTreeMap<String, &str> = BTreeMap::new();
+        for ((namespace, pod, container, previous), text) in &self.logs {
+            let container = container.clone().or_else(|| self.first_container(namespace, pod)).unwrap_or_else(|| "main".into());
+            let suffix = if *previous { ".previous.log" } else { ".log" };
+            let entry = files.entry(format!("logs/{namespace}/{pod}/{container}{suffix}")).or_default();
+            if text.len() > entry.len() {
+                *entry = text;
+            }
+        }
+        files
     }
 
     /// Builds the files of the snapshot: relative path and content.
@@ -91,10 +107,8 @@ impl Recording {
             let name = if group.is_empty() { format!("objects/{kind}.json") } else { format!("objects/{kind}.{group}.json") };
             files.push((name, list.into_bytes()));
         }
-        for ((namespace, pod, container, previous), text) in &self.logs {
-            let container = container.clone().or_else(|| self.first_container(namespace, pod)).unwrap_or_else(|| "main".into());
-            let suffix = if *previous { ".previous.log" } else { ".log" };
-            files.push((format!("logs/{namespace}/{pod}/{container}{suffix}"), text.clone().into_bytes()));
+        for (path, text) in self.log_files() {
+            files.push((path, text.as_bytes().to_vec()));
         }
 
         let index = Index {
@@ -175,4 +189,35 @@ fn write_archive(path: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     }
     temporary.persist(path).with_context(|| format!("writing `{}`", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_read_with_and_without_its_container_is_one_file() {
+        let pod = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "gg-core-0", "namespace": "veritas"},
+            "spec": {"containers": [{"name": "gg-core"}, {"name": "sidecar"}]}
+        });
+        let mut recording = Recording::default();
+        let kind = KindQuery { group: Some(String::new()), kind: "Pod".into() };
+        recording.add_objects(&kind, &[Arc::new(Object::from_value(pod).unwrap())]);
+        recording.add_log("veritas", "gg-core-0", None, false, "last line\n");
+        recording.add_log("veritas", "gg-core-0", Some("gg-core"), false, "earlier line\nlast line\n");
+        recording.add_log("veritas", "gg-core-0", Some("sidecar"), false, "proxy up\n");
+
+        assert_eq!(recording.log_count(), 2);
+        let files = recording.files("2026-12-04T10:30:00Z", "test").unwrap();
+        let logs: Vec<(&str, &[u8])> = files.iter().filter(|(p, _)| p.starts_with("logs/")).map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        assert_eq!(
+            logs,
+            vec![
+                ("logs/veritas/gg-core-0/gg-core.log", b"earlier line\nlast line\n".as_slice()),
+                ("logs/veritas/gg-core-0/sidecar.log", b"proxy up\n".as_slice()),
+            ]
+        );
+    }
 }
