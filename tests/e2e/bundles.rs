@@ -204,6 +204,35 @@ fn minisign_cli_signature_installs() {
 }
 
 #[test]
+fn legacy_minisign_signature_is_rejected() {
+    let scratch = Scratch::new();
+    let key = scratch.key("team");
+    scratch.trust(&key);
+    let bundle = scratch.pack("1.2.0");
+    let work = scratch.path("cli");
+    std::fs::create_dir(&work).unwrap();
+    assert!(run(Command::new("tar").arg("-xf").arg(&bundle).arg("-C").arg(&work).arg("manifest.json")).status.success());
+    let signed = run(Command::new("minisign").arg("-S").arg("-l").arg("-s").arg(&key.secret).arg("-m").arg(work.join("manifest.json")));
+    assert!(signed.status.success(), "minisign -S -l failed: {}", String::from_utf8_lossy(&signed.stderr));
+    assert!(run(Command::new("tar").arg("-rf").arg(&bundle).arg("-C").arg(&work).arg("manifest.json.minisig")).status.success());
+
+    let before = scratch.tree();
+    assert_rejected(&scratch.install(&bundle, &[]), "bundle `team-probes` has a legacy signature (made with `minisign -S -l`)");
+    assert_eq!(scratch.tree(), before);
+}
+
+#[test]
+fn pack_does_not_replace_an_existing_file() {
+    let scratch = Scratch::new();
+    let bundle = scratch.pack("1.2.0");
+    let packed = std::fs::read(&bundle).unwrap();
+    let source = scratch.path("src-1.2.0").display().to_string();
+    let again = run(scratch.ggcore().args(["bundle", "pack", &source, "-o", &bundle.display().to_string()]));
+    assert_rejected(&again, "exists; choose a new file name, or remove it first");
+    assert_eq!(std::fs::read(&bundle).unwrap(), packed);
+}
+
+#[test]
 fn plugin_signature_verifies_with_minisign_cli() {
     let scratch = Scratch::new();
     let key = scratch.key("team");

@@ -161,6 +161,12 @@ impl Signature {
         Ok(Signature { signature, key_id })
     }
 
+    /// Reports whether this is a legacy signature (minisign `-l`), made over the data itself
+    /// instead of over its BLAKE2b hash.
+    pub fn is_legacy(&self) -> bool {
+        !self.signature.is_prehashed()
+    }
+
     /// Returns the trusted comment, when the signature carries one.
     pub fn trusted_comment(&self) -> Option<String> {
         self.signature.trusted_comment().ok()

@@ -81,6 +81,12 @@ fn check_signature(manifest: &Manifest, contents: &BundleContents, trust: &Trust
     let Some(key) = trust.find(&signature.key_id)? else {
         return Err(BundleError::UntrustedKey { bundle: manifest.name.clone(), key_id: signature.key_id });
     };
+    if signature.is_legacy() {
+        return Err(invalid!(
+            "bundle `{}` has a legacy signature (made with `minisign -S -l`), which is not accepted: sign the manifest again without `-l`, or with `kubectl ggcore bundle sign`",
+            manifest.name
+        ));
+    }
     signature.verify(&contents.manifest, &key.key).map_err(|reason| BundleError::BadSignature {
         bundle: manifest.name.clone(),
         key_id: signature.key_id.clone(),

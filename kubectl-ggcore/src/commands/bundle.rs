@@ -82,6 +82,10 @@ pub fn usable_installed_sources(allow_unsigned: bool) -> Result<(Vec<ProbeSource
 }
 
 async fn pack(dir: &Path, output: &Path) -> CommandResult {
+    // A signed bundle at that path would lose its signature, so it is never replaced.
+    if output.exists() {
+        return Err(super::usage(anyhow::anyhow!("`{}` exists; choose a new file name, or remove it first", output.display())));
+    }
     let engine = session::engine()?;
     let contents = pack::pack(dir, engine).await.map_err(exit_code)?;
     let manifest = verify::check_unsigned(&contents).map_err(exit_code)?;
