@@ -138,7 +138,40 @@ pub async fn run_all_counted(
         }
     }
     runs.sort_by_key(|(index, _)| *index);
-    runs.into_iter().map(|(_, run)| run).collect()
+    let mut runs: Vec<ProbeRun> = runs.into_iter().map(|(_, run)| run).collect();
+    reject_duplicate_ids(&mut runs);
+    runs
+}
+
+/// Turns every probe that declares the id of an earlier probe into a failed run without
+/// findings. Sources come built-ins first, then bundles, then files, so a `--probe` file or a
+/// bundle cannot pass its findings off as a built-in probe's.
+fn reject_duplicate_ids(runs: &mut [ProbeRun]) {
+    let mut owners: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for run in runs.iter_mut() {
+        let id = run.id().to_string();
+        match owners.get(&id) {
+            Some(owner) => {
+                run.findings.clear();
+                run.failure = Some(Failure {
+                    kind: FailureKind::Describe,
+                    message: format!("declares the id `{id}`, which {owner} already uses; give the probe an id of its own"),
+                });
+            }
+            None => {
+                owners.insert(id, describe_origin(&run.origin));
+            }
+        }
+    }
+}
+
+/// Names where a probe came from, for messages.
+fn describe_origin(origin: &Origin) -> String {
+    match origin {
+        Origin::Builtin => "a built-in probe".to_string(),
+        Origin::File { path } => format!("the probe file `{}`", path.display()),
+        Origin::Bundle { bundle, .. } => format!("a probe of bundle `{bundle}`"),
+    }
 }
 
 /// Compiles (or loads from cache) and runs one probe; with no profile, only `describe` is called.
@@ -347,3 +380,39 @@ fn humantime(duration: Duration) -> String {
 
 /// The tick length, re-exported for the report's CPU figures.
 pub const CPU_TICK: Duration = TICK;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finished(id: &str, origin: Origin) -> ProbeRun {
+        ProbeRun {
+            source_name: id.to_string(),
+            origin,
+            wit_version: Some("0.1.0".into()),
+            sha256: String::new(),
+            descriptor: None,
+            findings: Vec::new(),
+            failure: None,
+            stats: RunStats::default(),
+            logs: Vec::new(),
+            log_dropped: 0,
+            usage: Usage::default(),
+        }
+    }
+
+    #[test]
+    fn a_later_probe_with_a_taken_id_fails() {
+        let file = Origin::File { path: "pod-health.wasm".into() };
+        let bundle = Origin::Bundle { bundle: "team-probes".into(), version: "1.0.0".into(), key_id: None };
+        let mut runs = vec![finished("pod-health", Origin::Builtin), finished("memory-parity", bundle), finished("pod-health", file.clone()), finished("memory-parity", file)];
+        reject_duplicate_ids(&mut runs);
+
+        assert!(runs[0].failure.is_none() && runs[1].failure.is_none());
+        let failure = runs[2].failure.as_ref().expect("the file's pod-health fails");
+        assert_eq!(failure.kind, FailureKind::Describe);
+        assert!(failure.message.contains("declares the id `pod-health`, which a built-in probe already uses"), "{}", failure.message);
+        let failure = runs[3].failure.as_ref().expect("the file's memory-parity fails");
+        assert!(failure.message.contains("which a probe of bundle `team-probes` already uses"), "{}", failure.message);
+    }
+}
