@@ -125,3 +125,17 @@ fn all_namespaces_diagnoses_each_gg_core_namespace() {
     assert_eq!(list["items"][0]["exitCode"], 3);
     assert_eq!(output.status.code(), Some(3), "the worst namespace decides the exit code");
 }
+
+#[test]
+fn first_commands_use_the_namespace_and_profile_of_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.yaml");
+    std::fs::write(&profile, "appSelector: app=gg\nservice: gg\nmetricsPort: 9100\n").unwrap();
+    let output = run(ggcore().args(["diagnose", "--snapshot"]).arg(example_snapshot()).args(["-n", "other", "--profile"]).arg(&profile).args(["-o", "json"]));
+    let report = report(&output);
+    let first = |id: &str| report["symptoms"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()["firstCommand"].as_str().unwrap().to_string();
+    assert_eq!(first("pods-down"), "kubectl get pods -n other -l app=gg -o wide");
+    assert_eq!(first("dns-stale"), "kubectl get endpoints gg -n other");
+    assert_eq!(first("no-metrics"), "kubectl get --raw /api/v1/namespaces/other/pods/<pod>:9100/proxy/metrics");
+    assert_eq!(first("switch-stuck"), "kubectl ggcore bluegreen inspect -n other");
+}

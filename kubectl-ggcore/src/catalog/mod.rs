@@ -8,7 +8,7 @@ mod symptoms;
 
 pub use causes::{CAUSES, Cause};
 pub use error_codes::{ERROR_CODES, ErrorCode};
-pub use symptoms::{SYMPTOMS, Symptom};
+pub use symptoms::{CommandNames, SYMPTOMS, Symptom};
 
 /// Finds a symptom by id.
 pub fn symptom(id: &str) -> Option<&'static Symptom> {

@@ -9,7 +9,9 @@ pub struct Symptom {
     pub title: &'static str,
     /// Where the guide describes it.
     pub section: &'static str,
-    /// The guide's first command, as a `kubectl` or `kubectl ggcore` command line.
+    /// The guide's first command, as a `kubectl` or `kubectl ggcore` command line with the
+    /// placeholders `{namespace}`, `{app}`, `{service}` and `{metrics_port}`; see
+    /// [`Symptom::first_command_for`].
     pub first_command: &'static str,
     /// The guide's likely issue, shown while no probe has pinned a cause.
     pub likely_issue: &'static str,
@@ -19,13 +21,45 @@ pub struct Symptom {
     pub steps: &'static [&'static str],
 }
 
+/// The names a first command is written with: the run's namespace and the profile's.
+#[derive(Debug, Clone)]
+pub struct CommandNames {
+    /// The namespace diagnosed.
+    pub namespace: String,
+    /// The label selector of the GG-CORE pods, such as `app=GG-CORE`.
+    pub app_selector: String,
+    /// The GG-CORE Service.
+    pub service: String,
+    /// The metrics port.
+    pub metrics_port: u16,
+}
+
+impl Default for CommandNames {
+    /// Returns the default profile's names.
+    fn default() -> CommandNames {
+        CommandNames { namespace: "veritas".into(), app_selector: "app=GG-CORE".into(), service: "gg-core".into(), metrics_port: 9090 }
+    }
+}
+
+impl Symptom {
+    /// Returns the first command with the run's namespace and the profile's names filled in,
+    /// so that it can be run as printed (after choosing a `<pod>` or `<standby>` where shown).
+    pub fn first_command_for(&self, names: &CommandNames) -> String {
+        self.first_command
+            .replace("{namespace}", &names.namespace)
+            .replace("{app}", &names.app_selector)
+            .replace("{service}", &names.service)
+            .replace("{metrics_port}", &names.metrics_port.to_string())
+    }
+}
+
 /// The symptoms, in the order the report lists them.
 pub const SYMPTOMS: &[Symptom] = &[
     Symptom {
         id: "pods-down",
         title: "All pods down",
         section: "Quick Reference: All pods down; Health Status Matrix: Pods",
-        first_command: "kubectl get pods -n veritas -l app=GG-CORE -o wide",
+        first_command: "kubectl get pods -n {namespace} -l {app} -o wide",
         likely_issue: "Cluster issue or config error",
         signs: &["pods not Running", "pods NotReady", "CrashLoopBackOff"],
         steps: &[
@@ -39,7 +73,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "canary-no-traffic",
         title: "Canary not receiving traffic",
         section: "Canary Deployment Issues: Canary Not Receiving Traffic",
-        first_command: "kubectl ggcore canary inspect",
+        first_command: "kubectl ggcore canary inspect -n {namespace}",
         likely_issue: "Traffic weight or routing",
         signs: &[
             "Canary pods running but no requests",
@@ -58,7 +92,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "no-metrics",
         title: "No metrics",
         section: "Quick Reference: No metrics; Canary Deployment Issues: Metrics Not Reporting; Health Status Matrix: Metrics",
-        first_command: "curl :9090/metrics",
+        first_command: "kubectl get --raw /api/v1/namespaces/{namespace}/pods/<pod>:{metrics_port}/proxy/metrics",
         likely_issue: "Telemetry config",
         signs: &["Canary analysis always fails", "Prometheus has no canary metrics", "Dashboard shows \"No Data\" for canary"],
         steps: &[
@@ -73,7 +107,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "canary-failing",
         title: "Canary failing",
         section: "Quick Reference: Canary failing; Canary Deployment Issues: Unexpected Rollback",
-        first_command: "kubectl ggcore canary inspect",
+        first_command: "kubectl ggcore canary inspect -n {namespace}",
         likely_issue: "Threshold or code bug",
         signs: &["Canary automatically rolled back", "status.phase = \"RollingBack\" or \"Failed\"", "Analysis showing failures"],
         steps: &[
@@ -88,7 +122,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "promotion-stuck",
         title: "Promotion stuck",
         section: "Canary Deployment Issues: Promotion Stuck",
-        first_command: "kubectl ggcore canary inspect",
+        first_command: "kubectl ggcore canary inspect -n {namespace}",
         likely_issue: "Promotion settings or controller",
         signs: &["Canary passing analysis but not promoting", "status.phase = \"Progressing\" for extended time", "Traffic weight not increasing"],
         steps: &[
@@ -103,7 +137,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "switch-stuck",
         title: "Switch stuck",
         section: "Quick Reference: Switch stuck; Blue-Green Deployment Issues: Switch Not Completing",
-        first_command: "kubectl ggcore bluegreen inspect",
+        first_command: "kubectl ggcore bluegreen inspect -n {namespace}",
         likely_issue: "Health check failing",
         signs: &["Environment switch initiated but not finishing", "status.phase stuck in \"Switching\"", "Both environments receiving traffic"],
         steps: &[
@@ -118,7 +152,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "env-drift",
         title: "State not syncing between environments",
         section: "Blue-Green Deployment Issues: State Not Syncing",
-        first_command: "kubectl ggcore bluegreen diff",
+        first_command: "kubectl ggcore bluegreen diff -n {namespace}",
         likely_issue: "Configuration drift",
         signs: &["New environment has different config", "Model versions mismatched", "Cache state different between environments"],
         steps: &[
@@ -132,7 +166,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "standby-unhealthy",
         title: "Standby environment unhealthy",
         section: "Blue-Green Deployment Issues: Standby Environment Unhealthy",
-        first_command: "kubectl get pods -n veritas -l environment=<standby>",
+        first_command: "kubectl get pods -n {namespace} -l environment=<standby>",
         likely_issue: "Standby pods cannot start",
         signs: &["Inactive environment pods failing", "Cannot switch due to unhealthy target", "Preview service not responding"],
         steps: &[
@@ -147,7 +181,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "dns-stale",
         title: "DNS not updating",
         section: "Blue-Green Deployment Issues: DNS Not Updating",
-        first_command: "kubectl get endpoints gg-core -n veritas",
+        first_command: "kubectl get endpoints {service} -n {namespace}",
         likely_issue: "Endpoints or selector not following the switch",
         signs: &["Traffic still going to old environment", "Service selector updated but DNS stale", "Clients receiving old pod IPs"],
         steps: &[
@@ -162,7 +196,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "high-latency",
         title: "High latency",
         section: "Quick Reference: High latency",
-        first_command: "kubectl ggcore metrics summary",
+        first_command: "kubectl ggcore metrics summary -n {namespace}",
         likely_issue: "Resource contention",
         signs: &["p99 latency above the profile's threshold"],
         steps: &[
@@ -176,7 +210,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "rollback-failed",
         title: "Rollback failed",
         section: "Quick Reference: Rollback failed; Error Code Reference: E5002",
-        first_command: "kubectl ggcore deployment status --verbose",
+        first_command: "kubectl ggcore deployment status --verbose -n {namespace}",
         likely_issue: "Image or state issue",
         signs: &["Rollback did not complete", "E5002 ROLLBACK_FAILED"],
         steps: &["GG-CORE rollback --status", "kubectl get events --sort-by=.lastTimestamp | grep veritas", "kubectl logs -l app=veritas-controller --tail=50"],
@@ -185,7 +219,7 @@ pub const SYMPTOMS: &[Symptom] = &[
         id: "runtime-unhealthy",
         title: "Runtime unhealthy",
         section: "Health Status Matrix: Health and IPC; Common Error Codes",
-        first_command: "kubectl ggcore health --verbose",
+        first_command: "kubectl ggcore health --verbose -n {namespace}",
         likely_issue: "Runtime error (see error code)",
         signs: &["GG-CORE health exits 1", "GG-CORE ready times out or exits 1", "error codes E1xxx-E4xxx, E5001, E5003 in logs or events"],
         steps: &["GG-CORE health", "GG-CORE ready", "kubectl logs <pod-name> --tail=100", "kubectl describe pod <pod-name>"],

@@ -83,7 +83,7 @@ fn explain_symptom(symptom: &catalog::Symptom) -> String {
     let _ = writeln!(out, "{} ({})", symptom.title, symptom.id);
     let _ = writeln!(out, "  Guide:         {}", symptom.section);
     let _ = writeln!(out, "  Likely issue:  {}", symptom.likely_issue);
-    let _ = writeln!(out, "  First command: {}", symptom.first_command);
+    let _ = writeln!(out, "  First command: {}", symptom.first_command_for(&crate::catalog::CommandNames::default()));
     let _ = writeln!(out, "\nSigns:");
     for sign in symptom.signs {
         let _ = writeln!(out, "  - {sign}");

@@ -111,6 +111,12 @@ impl Session {
                 observed_at: self.source.observed_at.clone(),
             },
             namespace: self.profile.namespace.clone(),
+            names: crate::catalog::CommandNames {
+                namespace: self.profile.namespace.clone(),
+                app_selector: self.profile.app_selector.clone(),
+                service: self.profile.service.clone(),
+                metrics_port: self.profile.metrics_port,
+            },
             observations: self.reader.observations(),
             warnings: self.warnings.clone(),
             errors: self.errors.clone(),

@@ -16,6 +16,8 @@ pub struct RunInfo {
     pub source: SourceInfo,
     /// The namespace.
     pub namespace: String,
+    /// The profile's names, for the first commands; their namespace is `namespace`.
+    pub names: catalog::CommandNames,
     /// What the probes could not see.
     pub observations: Observations,
     /// Notices, such as skipped files.
@@ -33,7 +35,8 @@ pub fn build(runs: &[ProbeRun], info: RunInfo) -> Report {
         probes.push(probe_report(run));
     }
 
-    let symptoms: Vec<SymptomReport> = catalog::SYMPTOMS.iter().map(|s| symptom_report(s, &findings)).collect();
+    let names = catalog::CommandNames { namespace: info.namespace.clone(), ..info.names.clone() };
+    let symptoms: Vec<SymptomReport> = catalog::SYMPTOMS.iter().map(|s| symptom_report(s, &findings, &names)).collect();
     let health = health_matrix(&findings);
     let failed_probe = probes.iter().any(|p| p.status != "ok");
     let unseen: Vec<Unseen> = info.observations.unseen.into_iter().map(|(what, reason)| Unseen { what, reason }).collect();
@@ -189,7 +192,7 @@ fn probe_report(run: &ProbeRun) -> ProbeReport {
     }
 }
 
-fn symptom_report(symptom: &'static catalog::Symptom, findings: &[FindingReport]) -> SymptomReport {
+fn symptom_report(symptom: &'static catalog::Symptom, findings: &[FindingReport], names: &catalog::CommandNames) -> SymptomReport {
     let mine: Vec<&FindingReport> = findings.iter().filter(|f| f.symptom == symptom.id).collect();
     let status = Status::from_outcomes(mine.iter().map(|f| f.outcome));
 
@@ -219,7 +222,7 @@ fn symptom_report(symptom: &'static catalog::Symptom, findings: &[FindingReport]
         }),
         _ => None,
     };
-    SymptomReport { id: symptom.id, title: symptom.title, status, likely_issue, first_command: symptom.first_command, outcomes }
+    SymptomReport { id: symptom.id, title: symptom.title, status, likely_issue, first_command: symptom.first_command_for(names), outcomes }
 }
 
 /// Builds the Health Status Matrix. Pods follows the guide: CrashLoopBackOff is critical,
@@ -311,7 +314,7 @@ mod tests {
     #[test]
     fn likely_issue_is_the_first_worst_finding() {
         let findings = [finding("pods-down", "oom-killed", Outcome::Fail), finding("pods-down", "crash-loop", Outcome::Fail)];
-        let report = symptom_report(catalog::symptom("pods-down").unwrap(), &findings);
+        let report = symptom_report(catalog::symptom("pods-down").unwrap(), &findings, &catalog::CommandNames::default());
         assert_eq!(report.status, Status::Critical);
         assert_eq!(report.likely_issue.unwrap().cause.as_deref(), Some("oom-killed"));
     }

@@ -88,8 +88,8 @@ pub struct SymptomReport {
     /// The worst cause found, for a degraded or critical symptom.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub likely_issue: Option<LikelyIssue>,
-    /// The guide's first command.
-    pub first_command: &'static str,
+    /// The guide's first command, with the run's namespace and the profile's names.
+    pub first_command: String,
     /// How many findings of each outcome fed it.
     pub outcomes: OutcomeCounts,
 }
