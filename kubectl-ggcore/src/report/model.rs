@@ -40,7 +40,8 @@ pub struct Report {
     pub probes: Vec<ProbeReport>,
     /// What could not be read, with the reason.
     pub unseen: Vec<Unseen>,
-    /// Kinds the probes asked for and found no object of.
+    /// Kinds the probes asked for and found no object of; in a live run, with the namespace
+    /// listed (`Pod in \`kube-system\``) when the list was not cluster-wide.
     pub empty_kinds: Vec<String>,
     /// Files skipped and other notices.
     pub warnings: Vec<String>,

@@ -189,9 +189,14 @@ impl Reader {
             Backend::Live(cluster) => cluster.objects(kind, namespace).await,
             Backend::Nothing => Err(nothing()),
         };
+        // A snapshot returns every namespace's objects, so only a live list has a scope.
+        let scope = match (&self.backend, namespace) {
+            (Backend::Live(_), Some(ns)) => format!(" in `{ns}`"),
+            _ => String::new(),
+        };
         match &result {
             Ok(objects) if objects.is_empty() => {
-                self.observations.lock().expect("observations lock").empty_kinds.insert(kind.to_string());
+                self.observations.lock().expect("observations lock").empty_kinds.insert(format!("{kind}{scope}"));
             }
             Err(error) => {
                 let scope = namespace.map(|ns| format!(" in `{ns}`")).unwrap_or_default();
