@@ -154,6 +154,15 @@ fn bluegreen_inspect_shows_switch_selector_and_target() {
 }
 
 #[test]
+fn bluegreen_inspect_leaves_canary_pods_out_of_the_target() {
+    // The example's canary pod carries environment=blue, like the two blue pods.
+    let output = run(ggcore().args(["bluegreen", "inspect", "--snapshot"]).arg(example_snapshot()));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("Target pods (environment=blue): 2/2 ready"), "{stdout}");
+    assert!(!stdout.contains("gg-core-canary"), "{stdout}");
+}
+
+#[test]
 fn bluegreen_inspect_without_environment_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("pods.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: gg-core-blue-a, namespace: veritas, labels: {app: GG-CORE}}\n").unwrap();

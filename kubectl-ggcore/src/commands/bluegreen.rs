@@ -82,7 +82,12 @@ fn inspection(session: &Session, environment: &VeritasEnvironment, service: Opti
     let label = &session.profile.environment_label;
     let active = environment.spec.active_environment.clone();
     let target: Vec<Pod> = pods.iter().filter(|p| active.is_some() && p.metadata.labels.get(label) == active.as_ref()).cloned().collect();
-    let target_pods = checks::group_pods(&target, label, "").into_values().flat_map(|g| g.pods).collect();
+    // Canary pods may carry the environment label too, but the switch does not wait for them.
+    let target_pods = checks::group_pods(&target, label, &session.profile.canary_selector)
+        .into_iter()
+        .filter(|(group, _)| group != "canary")
+        .flat_map(|(_, group)| group.pods)
+        .collect();
     let selector = service.and_then(|s| s.spec.selector.clone());
     Inspection {
         name: environment.metadata.name.clone(),
