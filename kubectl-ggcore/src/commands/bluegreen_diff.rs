@@ -131,7 +131,8 @@ fn query(kind: Kind) -> KindQuery {
 }
 
 /// Renders the comparison as text: the differences as a table, then the intentional
-/// differences and what could not be compared; `wide` adds what was compared.
+/// differences, what could not be compared and what had nothing to compare; `wide` adds what
+/// was compared.
 fn render(comparison: &Comparison, roles: &Roles, namespace: &str, wide: bool) -> String {
     let mut out = String::new();
     let serving = match (roles.active, roles.standby) {
@@ -141,7 +142,8 @@ fn render(comparison: &Comparison, roles: &Roles, namespace: &str, wide: bool) -
     let _ = writeln!(out, "Blue-green differences in namespace `{namespace}`: {serving} ({}).\n", roles.reason);
 
     if comparison.differences.is_empty() {
-        let _ = writeln!(out, "No drift between blue and green.");
+        let scope = if comparison.not_applicable.is_empty() && comparison.unseen.is_empty() { "" } else { " in what could be compared (see below)" };
+        let _ = writeln!(out, "No drift between blue and green{scope}.");
     } else {
         let header = ["CAUSE", "SEVERITY", "WHAT", "BLUE", "GREEN"];
         let rows: Vec<[String; 5]> = comparison
@@ -176,9 +178,10 @@ fn render(comparison: &Comparison, roles: &Roles, namespace: &str, wide: bool) -
         }
     }
     write_by_cause(&mut out, "Could not compare", &comparison.unseen);
+    // Shown always, so that "no drift" never hides a missing ConfigMap or Secret.
+    write_by_cause(&mut out, "Nothing to compare", &comparison.not_applicable);
     if wide {
         write_by_cause(&mut out, "Compared", &comparison.compared);
-        write_by_cause(&mut out, "Nothing to compare", &comparison.not_applicable);
     }
     out
 }
