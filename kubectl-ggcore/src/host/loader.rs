@@ -102,8 +102,11 @@ fn served() -> String {
 /// Fails when the bytes are not a component.
 pub fn imports(name: &str, bytes: &[u8]) -> Result<Vec<String>, LoadError> {
     let not_a_component = |reason: String| LoadError::NotAComponent { name: name.to_string(), reason };
+    if !bytes.starts_with(b"\0asm") {
+        return Err(not_a_component("it is not WebAssembly: pass the `.wasm` file the probe's build writes, not its source".into()));
+    }
     if !wasmparser::Parser::is_component(bytes) {
-        return Err(not_a_component("it has no component header (a core module needs `wasm-tools component new`)".into()));
+        return Err(not_a_component("it is a core WebAssembly module, not a component (a core module needs `wasm-tools component new`)".into()));
     }
 
     let mut names = Vec::new();
@@ -181,7 +184,15 @@ mod tests {
     #[test]
     fn refuses_a_core_module() {
         let core = b"\0asm\x01\0\0\0";
-        assert!(matches!(wit_version("m.wasm", core), Err(LoadError::NotAComponent { .. })));
+        let error = wit_version("m.wasm", core).unwrap_err();
+        assert!(matches!(error, LoadError::NotAComponent { .. }));
+        assert!(error.to_string().contains("core WebAssembly module"), "{error}");
+    }
+
+    #[test]
+    fn refuses_a_source_file() {
+        let error = wit_version("app.py", b"def run(): pass\n").unwrap_err();
+        assert!(error.to_string().contains("it is not WebAssembly"), "{error}");
     }
 
     /// Returns a built-in probe with every `from` in its bytes replaced by `to` (same length).
