@@ -563,7 +563,7 @@ fn trust_list_names_added_keys() {
 fn trust_add_rejects_a_secret_key() {
     let scratch = Scratch::new();
     let key = scratch.key("team");
-    assert_rejected(&run(scratch.ggcore().args(["trust", "add"]).arg(&key.secret)), "expected a minisign public key");
+    assert_rejected(&run(scratch.ggcore().args(["trust", "add"]).arg(&key.secret)), "expected a minisign public key, but this is a secret key");
     assert!(!scratch.home().join("trust").exists());
 }
 

@@ -39,6 +39,11 @@ impl PublicKeyFile {
     /// [`BundleError::Invalid`] when the text is not a minisign public key.
     pub fn parse(text: &str) -> Result<PublicKeyFile, BundleError> {
         let lines: Vec<&str> = text.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect();
+        if lines.first().is_some_and(|l| l.starts_with("untrusted comment:") && l.contains("secret key")) {
+            return Err(invalid!(
+                "expected a minisign public key, but this is a secret key: pass the public key file (`.pub`) that `minisign -G` wrote beside it"
+            ));
+        }
         let encoded = match lines.as_slice() {
             [comment, encoded] if comment.starts_with("untrusted comment:") => *encoded,
             [encoded] => *encoded,
