@@ -537,6 +537,17 @@ fn trust_removal_leaves_installed_bundle_out() {
 // ---- Trust store -----------------------------------------------------------------------------
 
 #[test]
+fn missing_input_files_are_usage_errors() {
+    let scratch = Scratch::new();
+    let missing = scratch.path("nope.tar").display().to_string();
+    assert_rejected(&run(scratch.ggcore().args(["bundle", "verify", &missing])), &format!("cannot read bundle `{missing}`"));
+    let key = scratch.path("nope.pub").display().to_string();
+    let trust = run(scratch.ggcore().args(["trust", "add", &key]));
+    assert_eq!(trust.status.code(), Some(2), "{}", String::from_utf8_lossy(&trust.stderr));
+    assert!(String::from_utf8_lossy(&trust.stderr).contains("nope.pub"));
+}
+
+#[test]
 fn trust_list_names_added_keys() {
     let scratch = Scratch::new();
     let key = scratch.key("team");

@@ -109,6 +109,12 @@ impl BundleError {
     pub fn is_io(&self) -> bool {
         matches!(self, BundleError::Io { .. })
     }
+
+    /// Reports whether a file to read does not exist: a wrong path in the input rather than a
+    /// failing file system.
+    pub fn is_missing_input(&self) -> bool {
+        matches!(self, BundleError::Io { action, reason, .. } if action.starts_with("cannot read") && reason.kind() == std::io::ErrorKind::NotFound)
+    }
 }
 
 /// Builds a [`BundleError::Invalid`] from a format string.

@@ -27,7 +27,8 @@ pub const PASSWORD_VARIABLE: &str = "GGCORE_SIGNING_PASSWORD";
 ///
 /// # Errors
 ///
-/// Exit code 2 for a rejected bundle, key or argument; 1 when a file cannot be read or written.
+/// Exit code 2 for a rejected bundle, key or argument, or an input file that does not exist; 1
+/// when a file that exists cannot be read, or one cannot be written.
 pub async fn run(args: &BundleArgs) -> CommandResult {
     match &args.command {
         BundleCommand::Pack { dir, output } => pack(dir, output).await,
@@ -291,7 +292,7 @@ fn builtin_ids() -> Vec<&'static str> {
 
 /// Maps a bundle error to its exit code: 1 when the machine failed, 2 when the input did.
 pub fn exit_code(error: BundleError) -> CommandError {
-    if error.is_io() { failed(error) } else { usage(error) }
+    if error.is_io() && !error.is_missing_input() { failed(error) } else { usage(error) }
 }
 
 fn with_context(error: BundleError, context: String) -> CommandError {
