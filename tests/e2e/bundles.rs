@@ -335,6 +335,11 @@ fn probes_list_shows_bundle_probes() {
     assert_eq!(parity["origin"]["keyId"], key.id.as_str());
     assert_eq!(parity["witVersion"], "0.1.0");
     assert!(listings.as_array().unwrap().iter().any(|l| l["id"] == "pod-health"));
+
+    // The table's columns fit the bundle's name, so the origin never runs into the symptom.
+    let table = String::from_utf8_lossy(&scratch.ok(&["probes", "list"]).stdout).into_owned();
+    let row = table.lines().find(|l| l.starts_with(PROBE)).expect("memory-parity row");
+    assert!(row.contains("team-probes  standby-unhealthy: "), "{table}");
 }
 
 #[test]

@@ -127,25 +127,34 @@ pub async fn list(output: OutputFormat, sources: Vec<ProbeSource>) -> CommandRes
 }
 
 fn table(listings: &[ProbeListing], wide: bool) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{:<26} {:<9} {:<10} SYMPTOM: CAUSES", "PROBE", "VERSION", "ORIGIN");
-    for listing in listings {
-        let origin = match &listing.origin {
+    let origins: Vec<String> = listings
+        .iter()
+        .map(|listing| match &listing.origin {
             Origin::Builtin => "built-in".to_string(),
-            Origin::File { .. } => "file".to_string(),
+            Origin::File { .. } => "file (unsigned)".to_string(),
+            Origin::Bundle { bundle, key_id: None, .. } => format!("{bundle} (unsigned)"),
             Origin::Bundle { bundle, .. } => bundle.clone(),
-        };
+        })
+        .collect();
+    let id_width = listings.iter().map(|l| l.id.len()).chain(["PROBE".len()]).max().unwrap_or(0);
+    let version_width = listings.iter().map(|l| l.version.len()).chain(["VERSION".len()]).max().unwrap_or(0);
+    let origin_width = origins.iter().map(String::len).chain(["ORIGIN".len()]).max().unwrap_or(0);
+
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<id_width$}  {:<version_width$}  {:<origin_width$}  SYMPTOM: CAUSES", "PROBE", "VERSION", "ORIGIN");
+    for (listing, origin) in listings.iter().zip(&origins) {
         if let Some(error) = &listing.error {
-            let _ = writeln!(out, "{:<26} {:<9} {origin:<10} error: {error}", listing.id, "-");
+            let _ = writeln!(out, "{:<id_width$}  {:<version_width$}  {origin:<origin_width$}  error: {error}", listing.id, "-");
             continue;
         }
         for (i, symptom) in listing.symptoms.iter().enumerate() {
             let causes: Vec<&str> = listing.causes.iter().filter(|c| &c.symptom == symptom).map(|c| c.cause.as_str()).collect();
             let (id, version, origin) = if i == 0 { (listing.id.as_str(), listing.version.as_str(), origin.as_str()) } else { ("", "", "") };
-            let _ = writeln!(out, "{id:<26} {version:<9} {origin:<10} {symptom}: {}", causes.join(", "));
+            let _ = writeln!(out, "{id:<id_width$}  {version:<version_width$}  {origin:<origin_width$}  {symptom}: {}", causes.join(", "));
         }
         if wide {
-            let _ = writeln!(out, "{:<47} reads: {}; uses: {}", "", listing.kinds.join(", "), listing.capabilities.join(", "));
+            let indent = id_width + version_width + origin_width + 6;
+            let _ = writeln!(out, "{:<indent$}reads: {}; uses: {}", "", listing.kinds.join(", "), listing.capabilities.join(", "));
         }
     }
     out
