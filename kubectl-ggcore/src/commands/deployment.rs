@@ -186,7 +186,10 @@ fn symptom_lines(report: &Report, verbose: bool) -> Vec<SymptomLine> {
                     .findings
                     .iter()
                     .filter(|f| f.symptom == s.id && matches!(f.outcome, crate::report::Outcome::Fail | crate::report::Outcome::Warn | crate::report::Outcome::Inconclusive))
-                    .map(|f| format!("{} {}: {}", f.outcome.as_str(), f.cause.as_deref().unwrap_or("-"), f.summary))
+                    .map(|f| match f.cause.as_deref() {
+                        Some(cause) => format!("{} {cause}: {}", f.outcome.as_str(), f.summary),
+                        None => format!("{}: {}", f.outcome.as_str(), f.summary),
+                    })
                     .collect()
             } else {
                 Vec::new()

@@ -89,12 +89,19 @@ fn findings(out: &mut String, report: &Report, wide: bool, paint: Paint) {
         let _ = writeln!(out, "  {} {}{cause}  [{}]", paint.outcome(finding.outcome), finding.symptom, finding.probe);
         let _ = writeln!(out, "    {}", finding.summary);
         if matches!(finding.outcome, Outcome::Fail | Outcome::Warn) || wide {
-            for line in &finding.evidence {
+            // An evidence line that repeats the summary adds nothing to the table (JSON keeps it).
+            for line in finding.evidence.iter().filter(|line| **line != finding.summary) {
                 let _ = writeln!(out, "      - {line}");
             }
             if let Some(code) = &finding.error_code {
-                let reference = finding.reference.as_deref().unwrap_or("");
-                let _ = writeln!(out, "    Error code: {code} {}", paint.dim(reference));
+                match finding.reference.as_deref() {
+                    Some(reference) => {
+                        let _ = writeln!(out, "    Error code: {code} ({})", paint.dim(&format!("details: {reference}")));
+                    }
+                    None => {
+                        let _ = writeln!(out, "    Error code: {code}");
+                    }
+                }
             }
             if let Some(resolution) = &finding.resolution {
                 let _ = writeln!(out, "    Resolution: {resolution}");
