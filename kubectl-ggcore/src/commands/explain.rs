@@ -66,6 +66,12 @@ fn explain_code(code: &catalog::ErrorCode) -> String {
         for (i, step) in code.steps.iter().enumerate() {
             let _ = writeln!(out, "  {}. {step}", i + 1);
         }
+        if code.steps.iter().any(|step| !step.starts_with("kubectl")) {
+            let _ = writeln!(
+                out,
+                "  Steps that are not kubectl commands run in the GG-CORE container\n  (kubectl exec -it <pod> -n veritas -- COMMAND), or on the node for kernel settings."
+            );
+        }
     }
     if !code.resolution.is_empty() {
         let _ = writeln!(out, "\nResolution:");
