@@ -172,21 +172,24 @@ fn installed() -> (Scratch, Key) {
 
 // ---- Interoperation with the minisign CLI ----------------------------------------------------
 
+/// Signs a bundle the way docs/bundles.md describes for the minisign CLI: unpack the manifest,
+/// sign it with `minisign -S` and `flags`, and append the signature to the tar.
+fn sign_with_minisign_cli(scratch: &Scratch, key: &Key, bundle: &Path, flags: &[&str]) {
+    let work = scratch.path("cli");
+    std::fs::create_dir(&work).unwrap();
+    assert!(run(Command::new("tar").arg("-xf").arg(bundle).arg("-C").arg(&work).arg("manifest.json")).status.success());
+    let signed = run(Command::new("minisign").arg("-S").args(flags).arg("-s").arg(&key.secret).arg("-m").arg(work.join("manifest.json")));
+    assert!(signed.status.success(), "minisign -S {flags:?} failed: {}", String::from_utf8_lossy(&signed.stderr));
+    assert!(run(Command::new("tar").arg("-rf").arg(bundle).arg("-C").arg(&work).arg("manifest.json.minisig")).status.success());
+}
+
 #[test]
 fn minisign_cli_signature_installs() {
     let scratch = Scratch::new();
     let key = scratch.key("team");
     scratch.trust(&key);
     let bundle = scratch.pack("1.2.0");
-
-    // Sign the way docs/bundles.md describes for the minisign CLI: unpack the manifest, sign
-    // it, and append the signature to the tar.
-    let work = scratch.path("cli");
-    std::fs::create_dir(&work).unwrap();
-    assert!(run(Command::new("tar").arg("-xf").arg(&bundle).arg("-C").arg(&work).arg("manifest.json")).status.success());
-    let signed = run(Command::new("minisign").arg("-S").arg("-s").arg(&key.secret).arg("-m").arg(work.join("manifest.json")));
-    assert!(signed.status.success(), "minisign -S failed: {}", String::from_utf8_lossy(&signed.stderr));
-    assert!(run(Command::new("tar").arg("-rf").arg(&bundle).arg("-C").arg(&work).arg("manifest.json.minisig")).status.success());
+    sign_with_minisign_cli(&scratch, &key, &bundle, &[]);
 
     let verified = scratch.ok(&["bundle", "verify", &bundle.display().to_string(), "-o", "json"]);
     let verified: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
@@ -209,12 +212,7 @@ fn legacy_minisign_signature_is_rejected() {
     let key = scratch.key("team");
     scratch.trust(&key);
     let bundle = scratch.pack("1.2.0");
-    let work = scratch.path("cli");
-    std::fs::create_dir(&work).unwrap();
-    assert!(run(Command::new("tar").arg("-xf").arg(&bundle).arg("-C").arg(&work).arg("manifest.json")).status.success());
-    let signed = run(Command::new("minisign").arg("-S").arg("-l").arg("-s").arg(&key.secret).arg("-m").arg(work.join("manifest.json")));
-    assert!(signed.status.success(), "minisign -S -l failed: {}", String::from_utf8_lossy(&signed.stderr));
-    assert!(run(Command::new("tar").arg("-rf").arg(&bundle).arg("-C").arg(&work).arg("manifest.json.minisig")).status.success());
+    sign_with_minisign_cli(&scratch, &key, &bundle, &["-l"]);
 
     let before = scratch.tree();
     assert_rejected(&scratch.install(&bundle, &[]), "bundle `team-probes` has a legacy signature (made with `minisign -S -l`)");

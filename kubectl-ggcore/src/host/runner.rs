@@ -91,6 +91,23 @@ pub struct ProbeRun {
 }
 
 impl ProbeRun {
+    /// Returns the run of a probe that has not started: no descriptor, findings or costs yet.
+    fn not_started(source: &ProbeSource) -> ProbeRun {
+        ProbeRun {
+            source_name: source.name.clone(),
+            origin: source.origin.clone(),
+            wit_version: None,
+            sha256: source.sha256(),
+            descriptor: None,
+            findings: Vec::new(),
+            failure: None,
+            stats: RunStats::default(),
+            logs: Vec::new(),
+            log_dropped: 0,
+            usage: Usage::default(),
+        }
+    }
+
     /// Returns the probe's id: the declared one, else the source name.
     pub fn id(&self) -> &str {
         self.descriptor.as_ref().map(|d| d.id.as_str()).unwrap_or(&self.source_name)
@@ -176,19 +193,7 @@ fn describe_origin(origin: &Origin) -> String {
 
 /// Compiles (or loads from cache) and runs one probe; with no profile, only `describe` is called.
 pub async fn run_one(engine: Arc<ProbeEngine>, source: ProbeSource, reader: Arc<Reader>, profile: Option<Profile>, limits: Limits) -> ProbeRun {
-    let mut run = ProbeRun {
-        source_name: source.name.clone(),
-        origin: source.origin.clone(),
-        wit_version: None,
-        sha256: source.sha256(),
-        descriptor: None,
-        findings: Vec::new(),
-        failure: None,
-        stats: RunStats::default(),
-        logs: Vec::new(),
-        log_dropped: 0,
-        usage: Usage::default(),
-    };
+    let mut run = ProbeRun::not_started(&source);
 
     let component = match compile(&engine, &source, &run.sha256).await {
         Ok((version, component, stats)) => {
@@ -386,19 +391,7 @@ mod tests {
     use super::*;
 
     fn finished(id: &str, origin: Origin) -> ProbeRun {
-        ProbeRun {
-            source_name: id.to_string(),
-            origin,
-            wit_version: Some("0.1.0".into()),
-            sha256: String::new(),
-            descriptor: None,
-            findings: Vec::new(),
-            failure: None,
-            stats: RunStats::default(),
-            logs: Vec::new(),
-            log_dropped: 0,
-            usage: Usage::default(),
-        }
+        ProbeRun::not_started(&ProbeSource { name: id.to_string(), origin, bytes: Arc::from(&[][..]) })
     }
 
     #[test]
