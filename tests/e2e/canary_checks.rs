@@ -105,9 +105,9 @@ fn promotion_success_count_behind_schedule() {
 fn healthy_fixture_passes_every_cause() {
     let (report, code) = diagnose(&fixture("canary-checks-healthy"));
     assert_eq!(problems(&report), Vec::<String>::new());
-    // The fixture holds no recorded answers of the pods' endpoints and no Prometheus, so the
-    // probes that need them are inconclusive and the run is partial (exit code 5); the probes
-    // under test decide from objects alone and must not be among them.
+    // The fixture contains no recorded responses of the pods' endpoints and no Prometheus, so
+    // the probes that need them are inconclusive and the run is partial (exit code 5). The
+    // probes under test decide from objects alone, so none of them may be inconclusive.
     assert_eq!(code, 5);
     let undecided: Vec<&serde_json::Value> = report["findings"]
         .as_array()

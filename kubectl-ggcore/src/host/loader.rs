@@ -227,7 +227,8 @@ mod tests {
         let error = wit_version("mixed.wasm", &mixed).unwrap_err();
         assert!(matches!(&error, LoadError::MixedWit { found, .. } if found.len() == 2), "{error}");
         let message = error.to_string();
-        assert!(message.contains("`0.1.0`") && message.contains("`0.2.0`"), "{message}");
+        assert!(message.contains("`0.1.0`"), "{message}");
+        assert!(message.contains("`0.2.0`"), "{message}");
     }
 
     #[test]

@@ -9,10 +9,10 @@
 //! Roles and ClusterRoles bound to it grant there.
 //!
 //! A missing grant is a `fail` naming the verbs and resources, with a Role and RoleBinding that
-//! would grant them. When the RBAC objects cannot be read, when no ClusterRoleBinding
-//! was read at all (a cluster that authorizes with RBAC always has the `system:` ones, so a
-//! snapshot without them did not collect RBAC), or when a bound role is not among the objects
-//! read, a missing grant is `inconclusive` instead.
+//! would grant them. A missing grant is `inconclusive` instead when the RBAC objects
+//! cannot be read, or when a bound role is not among the objects read. It is also inconclusive
+//! when no ClusterRoleBinding was read at all: a cluster that authorizes with RBAC always has
+//! the `system:` ones, so a snapshot without them did not collect RBAC.
 
 mod rbac;
 

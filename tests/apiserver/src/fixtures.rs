@@ -235,7 +235,7 @@ fn log_key(parts: &[String]) -> Option<LogKey> {
     Some(LogKey { namespace: namespace.clone(), pod: pod.clone(), container: container.into(), previous })
 }
 
-/// The object's [`Identity`], when it has the fields that make one.
+/// Returns the object's [`Identity`], when it has the fields that make one.
 fn identity(value: &Value) -> Option<Identity> {
     let api_version = value.get("apiVersion")?.as_str()?;
     let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);

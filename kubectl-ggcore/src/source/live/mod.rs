@@ -248,7 +248,7 @@ impl LiveCluster {
     }
 
     /// Sends one GET like [`LiveCluster::get`], retrying the statuses `retry_status` accepts and
-    /// every request that got no answer.
+    /// every request that got no response.
     async fn get_retrying(&self, path: &str, max_bytes: Option<usize>, retry_status: fn(u16) -> bool) -> Result<Answer, TransportError> {
         let mut backoff = FIRST_BACKOFF;
         let mut attempt = 0;
