@@ -126,3 +126,28 @@ pub fn guest(name: &str) -> PathBuf {
     });
     target.join(format!("guest_{}.wasm", name.replace('-', "_")))
 }
+
+/// Runs the example snapshot with one probe component beside the built-in probes, under small
+/// caps (1 s of CPU, 20 s of wall-clock time, 64 MiB), and returns the report and the time taken.
+pub fn diagnose_beside_builtins(component: &Path) -> (serde_json::Value, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let output = run(ggcore()
+        .args(["diagnose", "--snapshot"])
+        .arg(example_snapshot())
+        .args(["-o", "json", "--allow-unsigned", "--probe-cpu", "1s", "--probe-timeout", "20s", "--probe-memory", "64Mi", "--probe"])
+        .arg(component));
+    (report(&output), started.elapsed())
+}
+
+/// Checks what every run of a hostile probe must show: the probe is an error of `kind`, and the
+/// built-in probes' findings on the example snapshot stand.
+pub fn assert_contained(report: &serde_json::Value, guest_id: &str, kind: &str) {
+    let guest = probe(report, guest_id);
+    assert_eq!(guest["status"], "error", "{guest}");
+    assert_eq!(guest["error"]["kind"], kind, "{guest}");
+    assert_eq!(probe(report, "pod-health")["status"], "ok");
+    assert_eq!(findings(report, "fail", "canary-no-traffic", "service-mesh-misconfigured").len(), 1);
+    assert_eq!(findings(report, "warn", "pods-down", "oom-killed").len(), 1);
+    assert_eq!(report["partial"], true);
+    assert_eq!(report["exitCode"], 3);
+}

@@ -1,34 +1,14 @@
 //! Python probes that break their caps are stopped and reported as a Rust probe would be; the
 //! built-in probes' findings stay in the report.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::toolchains::python_guest;
 use crate::support::*;
 
-/// Runs the example snapshot with one Python guest beside the built-in probes, under the caps
-/// the Rust hostile guests run under.
+/// Runs the example snapshot with one Python guest beside the built-in probes, under small caps.
 fn diagnose_with(name: &str) -> (serde_json::Value, Duration) {
-    let component = python_guest(name);
-    let started = Instant::now();
-    let output = run(ggcore()
-        .args(["diagnose", "--snapshot"])
-        .arg(example_snapshot())
-        .args(["-o", "json", "--allow-unsigned", "--probe-cpu", "1s", "--probe-timeout", "20s", "--probe-memory", "64Mi", "--probe"])
-        .arg(component));
-    (report(&output), started.elapsed())
-}
-
-/// Checks what every hostile run must show: the guest is an error, the built-ins stand.
-fn assert_contained(report: &serde_json::Value, guest_id: &str, kind: &str) {
-    let guest = probe(report, guest_id);
-    assert_eq!(guest["status"], "error", "{guest}");
-    assert_eq!(guest["error"]["kind"], kind, "{guest}");
-    assert_eq!(probe(report, "pod-health")["status"], "ok");
-    assert_eq!(findings(report, "fail", "canary-no-traffic", "service-mesh-misconfigured").len(), 1);
-    assert_eq!(findings(report, "warn", "pods-down", "oom-killed").len(), 1);
-    assert_eq!(report["partial"], true);
-    assert_eq!(report["exitCode"], 3);
+    diagnose_beside_builtins(&python_guest(name))
 }
 
 #[test]
