@@ -154,7 +154,7 @@ fn bluegreen_inspect_shows_switch_selector_and_target() {
 }
 
 #[test]
-fn bluegreen_inspect_leaves_canary_pods_out_of_the_target() {
+fn bluegreen_inspect_skips_canary_pods() {
     // The example's canary pod carries environment=blue, like the two blue pods.
     let output = run(ggcore().args(["bluegreen", "inspect", "--snapshot"]).arg(example_snapshot()));
     let stdout = text(&output.stdout);
@@ -180,7 +180,7 @@ fn deployment_status_names_kinds_it_cannot_read() {
 }
 
 #[test]
-fn explain_prints_the_reference_of_a_code_a_symptom_and_a_cause() {
+fn explain_prints_code_and_symptom() {
     let code = run(ggcore().args(["explain", "E3001"]));
     assert_eq!(code.status.code(), Some(0));
     let text = String::from_utf8_lossy(&code.stdout);

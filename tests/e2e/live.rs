@@ -239,7 +239,7 @@ fn collect_replays_a_forbidden_list_as_forbidden() {
 }
 
 #[test]
-fn collect_rejects_an_archive_type_it_does_not_write() {
+fn collect_rejects_tar_output() {
     let cluster = cluster(&example_snapshot());
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("veritas.tar");

@@ -127,7 +127,7 @@ fn all_namespaces_diagnoses_each_gg_core_namespace() {
 }
 
 #[test]
-fn first_commands_use_the_namespace_and_profile_of_the_run() {
+fn first_commands_follow_profile() {
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("profile.yaml");
     std::fs::write(&profile, "appSelector: app=gg\nservice: gg\nmetricsPort: 9100\n").unwrap();

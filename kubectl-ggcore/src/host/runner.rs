@@ -395,13 +395,14 @@ mod tests {
     }
 
     #[test]
-    fn a_later_probe_with_a_taken_id_fails() {
+    fn duplicate_id_fails_later_probe() {
         let file = Origin::File { path: "pod-health.wasm".into() };
         let bundle = Origin::Bundle { bundle: "team-probes".into(), version: "1.0.0".into(), key_id: None };
         let mut runs = vec![finished("pod-health", Origin::Builtin), finished("memory-parity", bundle), finished("pod-health", file.clone()), finished("memory-parity", file)];
         reject_duplicate_ids(&mut runs);
 
-        assert!(runs[0].failure.is_none() && runs[1].failure.is_none());
+        assert!(runs[0].failure.is_none());
+        assert!(runs[1].failure.is_none());
         let failure = runs[2].failure.as_ref().expect("the file's pod-health fails");
         assert_eq!(failure.kind, FailureKind::Describe);
         assert!(failure.message.contains("declares the id `pod-health`, which a built-in probe already uses"), "{}", failure.message);

@@ -196,7 +196,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_log_read_with_and_without_its_container_is_one_file() {
+    fn log_without_container_shares_file() {
         let pod = serde_json::json!({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": "gg-core-0", "namespace": "veritas"},
